@@ -67,7 +67,9 @@ export function referrerKey(
   subject: Digest,
   referrer: Digest,
 ): string {
-  return `${referrersPrefix(repository, subject)}${referrer.algorithm}-${referrer.hex}`;
+  return `${
+    referrersPrefix(repository, subject)
+  }${referrer.algorithm}-${referrer.hex}`;
 }
 
 /** An upload session's bytes received so far. */

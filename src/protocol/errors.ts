@@ -107,7 +107,9 @@ export class RegistryError extends Error {
     });
 
     // A HEAD response carries no body, but clients still read the status.
-    if (method === "HEAD") return new Response(null, { status: this.status, headers });
+    if (method === "HEAD") {
+      return new Response(null, { status: this.status, headers });
+    }
     return new Response(body, { status: this.status, headers });
   }
 }

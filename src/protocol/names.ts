@@ -74,7 +74,9 @@ export function parseDigest(value: string): Digest {
   const algorithm = value.slice(0, colon);
   const hex = value.slice(colon + 1);
   const length = digestAlgorithms[algorithm as DigestAlgorithm];
-  if (colon < 0 || !length || hex.length !== length || !/^[0-9a-f]+$/.test(hex)) {
+  if (
+    colon < 0 || !length || hex.length !== length || !/^[0-9a-f]+$/.test(hex)
+  ) {
     throw new RegistryError(
       "DIGEST_INVALID",
       `invalid or unsupported digest '${clip(value)}'`,

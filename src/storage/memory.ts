@@ -53,15 +53,17 @@ export class MemoryStorage implements Storage {
     return Promise.resolve(
       new ReadableStream({
         pull(controller) {
+          // A copy, so a reader that changes or transfers what it gets
+          // cannot change the stored object.
           const chunk = chunks.shift();
-          if (chunk) controller.enqueue(chunk);
+          if (chunk) controller.enqueue(chunk.slice());
           else controller.close();
         },
       }),
     );
   }
 
-  readBytes(key: string): Promise<Uint8Array | undefined> {
+  readBytes(key: string): Promise<Uint8Array<ArrayBuffer> | undefined> {
     const entry = this.#objects.get(key);
     return Promise.resolve(entry && concat(entry.chunks, entry.size));
   }
@@ -100,6 +102,9 @@ export class MemoryStorage implements Storage {
     const entry = this.#objects.get(from);
     if (!entry) return Promise.reject(new Error(`no object at '${from}'`));
     this.#objects.delete(from);
+    // The object's age, which garbage collection goes by, starts when it
+    // appears at its new key, as with a file storage.
+    entry.modified = new Date();
     this.#objects.set(to, entry);
     return Promise.resolve();
   }
@@ -137,7 +142,10 @@ async function collect(body: Body): Promise<Uint8Array[]> {
   return chunks;
 }
 
-function concat(chunks: Uint8Array[], size: number): Uint8Array {
+function concat(
+  chunks: Uint8Array[],
+  size: number,
+): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(size);
   let offset = 0;
   for (const chunk of chunks) {

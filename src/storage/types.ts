@@ -92,7 +92,7 @@ export interface Storage {
   ): Promise<ReadableStream<Uint8Array> | undefined>;
 
   /** Reads a small object whole; `undefined` if absent. */
-  readBytes(key: string): Promise<Uint8Array | undefined>;
+  readBytes(key: string): Promise<Uint8Array<ArrayBuffer> | undefined>;
 
   /**
    * Stores `body` at `key`, atomically and durably, replacing any object

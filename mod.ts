@@ -1,0 +1,50 @@
+/**
+ * An OCI Distribution registry as a web-standard `fetch` handler.
+ *
+ * `createRegistry()` returns a handler that serves the whole OCI
+ * Distribution API; pass it to `Deno.serve` or `Bun.serve`, or call its
+ * `fetch` from your own server. Storage, auth and hooks are plain objects.
+ *
+ * @example Serve a registry on port 5000 with storage in ./registry-data
+ * ```ts ignore
+ * import { createRegistry } from "./mod.ts";
+ *
+ * Deno.serve({ port: 5000 }, createRegistry());
+ * ```
+ *
+ * @module
+ */
+
+export { createRegistry, type Registry } from "./src/registry.ts";
+export type { RegistryOptions } from "./src/options.ts";
+export {
+  type ErrorCode,
+  RegistryError,
+  type RegistryErrorOptions,
+} from "./src/protocol/errors.ts";
+export type {
+  Body,
+  ByteRange,
+  ListEntry,
+  ObjectInfo,
+  Storage,
+} from "./src/storage/types.ts";
+export { OffsetMismatchError } from "./src/storage/types.ts";
+export { MemoryStorage } from "./src/storage/memory.ts";
+export { FileStorage } from "./src/storage/filesystem.ts";
+export type {
+  Action,
+  Auth,
+  Awaitable,
+  Grant,
+  Identity,
+  Scope,
+} from "./src/auth/types.ts";
+export { allowAll } from "./src/auth/open.ts";
+export type {
+  BlobPushedEvent,
+  DeletedEvent,
+  Hooks,
+  ManifestPushedEvent,
+} from "./src/hooks/types.ts";
+export type { LogEvent, Logger, LogLevel } from "./src/log.ts";
