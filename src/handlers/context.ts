@@ -126,8 +126,9 @@ export function json(
   headers: HeadersInit = {},
   status = 200,
 ): Response {
-  const body = JSON.stringify(value);
+  const body = new TextEncoder().encode(JSON.stringify(value));
   const all = new Headers(headers);
   if (!all.has("Content-Type")) all.set("Content-Type", "application/json");
+  all.set("Content-Length", String(body.byteLength));
   return new Response(body, { status, headers: all });
 }

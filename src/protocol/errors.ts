@@ -98,13 +98,14 @@ export class RegistryError extends Error {
   toResponse(method = "GET"): Response {
     const headers = new Headers(this.headers);
     headers.set("Content-Type", "application/json");
-    const body = JSON.stringify({
+    const body = new TextEncoder().encode(JSON.stringify({
       errors: [{
         code: this.code,
         message: this.message,
         ...(this.detail === undefined ? {} : { detail: this.detail }),
       }],
-    });
+    }));
+    headers.set("Content-Length", String(body.byteLength));
 
     // A HEAD response carries no body, but clients still read the status.
     if (method === "HEAD") {
