@@ -41,6 +41,37 @@ export type {
   Scope,
 } from "./src/auth/types.ts";
 export { allowAll } from "./src/auth/open.ts";
+export {
+  anonymousWithMaster,
+  type MasterPasswordOptions,
+  type UserEntry,
+  userTable,
+  type UserTableOptions,
+} from "./src/auth/users.ts";
+export {
+  htpasswd,
+  type HtpasswdOptions,
+  parseHtpasswd,
+} from "./src/auth/htpasswd.ts";
+export {
+  type CompiledPolicy,
+  compilePolicy,
+  type Policy,
+  type PolicyRule,
+  withPolicy,
+} from "./src/auth/policy.ts";
+export { tokenAuth, type TokenAuthOptions } from "./src/auth/token.ts";
+export {
+  type TokenResponse,
+  type TokenServer,
+  tokenServer,
+  type TokenServerOptions,
+} from "./src/auth/token_server.ts";
+export {
+  tokenAuthWithServer,
+  type TokenAuthWithServerOptions,
+} from "./src/auth/token_with_server.ts";
+export type { Jwk, JwkSet, KeyInput } from "./src/auth/keys.ts";
 export type {
   BlobPushedEvent,
   DeletedEvent,

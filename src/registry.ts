@@ -10,7 +10,7 @@
 import { allowAll } from "./auth/open.ts";
 import type { Auth } from "./auth/types.ts";
 import { handleBlob } from "./handlers/blobs.ts";
-import { type Context, empty, json, log, refuse } from "./handlers/context.ts";
+import { type Context, empty, json, log } from "./handlers/context.ts";
 import {
   handleCatalog,
   handleReferrers,
@@ -147,7 +147,11 @@ async function base(ctx: Context): Promise<Response> {
     throw new RegistryError("UNSUPPORTED", `${method} is not supported here`);
   }
   if (ctx.identity === undefined && ctx.options.auth.anonymousBase === false) {
-    await refuse(ctx, { type: "registry", name: "base", actions: [] });
+    // No scope: logging in is all the base endpoint asks for.
+    const challenge = await ctx.options.auth.challenge(ctx.request);
+    throw new RegistryError("UNAUTHORIZED", "authentication required", {
+      headers: { "WWW-Authenticate": challenge },
+    });
   }
   return method === "HEAD" ? empty(200) : json({});
 }

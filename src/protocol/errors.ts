@@ -7,8 +7,10 @@
  * @module
  */
 
-/** Error codes defined by the OCI Distribution Specification, plus the
- * codes the reference registry uses and clients understand. */
+/** Error codes defined by the OCI Distribution Specification, plus
+ * `TAG_INVALID`, a legacy Docker code the specification says clients may
+ * meet, and `UNKNOWN` for server faults (the specification's list binds
+ * 4xx responses only). */
 export type ErrorCode =
   | "BLOB_UNKNOWN"
   | "BLOB_UPLOAD_INVALID"
@@ -25,8 +27,6 @@ export type ErrorCode =
   | "DENIED"
   | "UNSUPPORTED"
   | "TOOMANYREQUESTS"
-  | "RANGE_INVALID"
-  | "PAYLOAD_TOO_LARGE"
   | "UNKNOWN";
 
 const defaultStatus: Record<ErrorCode, number> = {
@@ -45,8 +45,6 @@ const defaultStatus: Record<ErrorCode, number> = {
   DENIED: 403,
   UNSUPPORTED: 405,
   TOOMANYREQUESTS: 429,
-  RANGE_INVALID: 416,
-  PAYLOAD_TOO_LARGE: 413,
   UNKNOWN: 500,
 };
 
@@ -81,6 +79,7 @@ export class RegistryError extends Error {
   /** Extra response headers. */
   readonly headers: Headers;
 
+  /** Makes an error with `code`, a message for people, and options. */
   constructor(
     code: ErrorCode,
     message: string,

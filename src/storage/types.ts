@@ -48,6 +48,7 @@ export class OffsetMismatchError extends Error {
   /** The object's actual size. */
   readonly size: number;
 
+  /** Makes the error for `key`, which holds `size` bytes, not `expected`. */
   constructor(key: string, expected: number, size: number) {
     super(`append to '${key}' expected offset ${expected}, size is ${size}`);
     this.name = "OffsetMismatchError";
