@@ -1,0 +1,160 @@
+/**
+ * The command-line server from start to exit: resolve the settings, build
+ * storage, auth and the registry, listen, log one start-up line saying
+ * where it listens, where it stores and who may do what, then serve until
+ * SIGINT or SIGTERM. A bad setting ends the process with status 2 and a
+ * message on stderr, before anything listens.
+ *
+ * @module
+ */
+
+import type { Logger } from "../log.ts";
+import { createRegistry } from "../registry.ts";
+import { FileStorage } from "../storage/filesystem.ts";
+import type { Storage } from "../storage/types.ts";
+import { helpText } from "./args.ts";
+import { setupAuth } from "./auth_setup.ts";
+import { resolveConfig } from "./config.ts";
+import { readText } from "./files.ts";
+import { Drain } from "./drain.ts";
+import { createLogger } from "./logger.ts";
+import { MeteredStorage } from "./metered_storage.ts";
+import { Metrics } from "./metrics.ts";
+import { createHandler, listen, metricsHandler } from "./serve.ts";
+import type { Settings } from "./settings.ts";
+import { stopOnSignal } from "./shutdown.ts";
+import { ConfigError, splitAddress } from "./values.ts";
+
+/** Exit status for a bad flag, config file or environment variable. */
+export const usageExitCode = 2;
+
+/**
+ * Runs the server with `args` and `env`; resolves to the exit status once
+ * it has shut down (or failed to start).
+ */
+export async function main(
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = Deno.env.toObject(),
+): Promise<number> {
+  try {
+    const config = await resolveConfig(args, env);
+    if (config.help) {
+      console.log(helpText());
+      return 0;
+    }
+    const { settings } = config;
+    const log = createLogger({
+      format: settings.logFormat,
+      level: settings.logLevel,
+    });
+    for (const name of config.unknownEnv) {
+      log({ level: "warn", msg: "unknown environment variable ignored", name });
+    }
+    const drain = new Drain();
+    const servers = await start(settings, config.password, log, drain);
+    await stopOnSignal(servers, drain, log);
+    log({ level: "info", msg: "stopped" });
+    return 0;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`error: ${error.message}`);
+      return usageExitCode;
+    }
+    // An address in use or a port that needs privileges: the operator's
+    // problem to fix, so the message is enough, without a stack.
+    if (
+      error instanceof Deno.errors.AddrInUse ||
+      error instanceof Deno.errors.PermissionDenied
+    ) {
+      console.error(`error: cannot listen: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+/** Builds everything and starts listening; resolves to the servers. */
+async function start(
+  settings: Settings,
+  password: string | undefined,
+  log: Logger,
+  drain: Drain,
+): Promise<Deno.HttpServer[]> {
+  const metrics = settings.metrics ? new Metrics() : undefined;
+  const root = await prepareRoot(settings.storage);
+  const files = new FileStorage(root);
+  const storage: Storage = metrics ? new MeteredStorage(files, metrics) : files;
+  const auth = await setupAuth(settings, password, log);
+  const tls = settings.tlsCert && settings.tlsKey
+    ? {
+      cert: await readText(settings.tlsCert, "--tls-cert"),
+      key: await readText(settings.tlsKey, "--tls-key"),
+    }
+    : undefined;
+
+  const registry = createRegistry({
+    storage,
+    auth: auth.auth,
+    log,
+    readOnly: settings.readOnly,
+    deleteEnabled: !settings.noDelete,
+    maxManifestSize: settings.maxManifestSize,
+    maxPageSize: settings.maxPageSize,
+  });
+  const handler = createHandler({
+    registry: registry.fetch,
+    storage,
+    log,
+    metrics,
+    serveMetrics: !settings.metricsAddress,
+    drain,
+  });
+
+  const main = listen(handler, {
+    host: settings.host,
+    port: settings.port,
+    tls,
+  });
+  const servers: Deno.HttpServer[] = [main.server];
+  let metricsUrl = metrics ? `${main.url}/metrics` : "off";
+  if (metrics && settings.metricsAddress) {
+    const side = listen(metricsHandler(metrics), {
+      ...splitAddress(settings.metricsAddress),
+    });
+    servers.push(side.server);
+    metricsUrl = `${side.url}/metrics`;
+  }
+
+  log({
+    level: "info",
+    msg: "listening",
+    url: main.url,
+    storage: root,
+    auth: auth.mode,
+    anonymous: auth.anonymous,
+    readOnly: settings.readOnly,
+    delete: !settings.noDelete,
+    metrics: metricsUrl,
+  });
+  for (const warning of auth.warnings) log({ level: "warn", msg: warning });
+  if (!auth.auth && !settings.readOnly) {
+    log({
+      level: "warn",
+      msg: "the registry is open: anyone who can reach it may pull, push " +
+        "and delete; set REGISTRY_PASSWORD, --htpasswd or a token mode to " +
+        "require a login",
+    });
+  }
+  return servers;
+}
+
+/** Creates the storage directory if missing and returns its absolute
+ * path, so the start-up line says exactly where data goes. */
+async function prepareRoot(path: string): Promise<string> {
+  try {
+    await Deno.mkdir(path, { recursive: true });
+    return await Deno.realPath(path);
+  } catch (error) {
+    throw new ConfigError(`--storage '${path}': ${(error as Error).message}`);
+  }
+}
