@@ -189,12 +189,21 @@ async function checkReferences(
       );
     }
   }));
+  // The specification names one code for any missing reference, blob or
+  // manifest alike.
   await Promise.all(parsed.manifests.map(async (child) => {
-    if (!(await readRecord(storage, repository, child.digest))) {
+    const record = await readRecord(storage, repository, child.digest);
+    if (!record) {
       throw new RegistryError(
-        "MANIFEST_UNKNOWN",
+        "MANIFEST_BLOB_UNKNOWN",
         `manifest ${child.digest.value} is not in repository '${repository}'`,
-        { status: 400, detail: { digest: child.digest.value } },
+        { detail: { digest: child.digest.value } },
+      );
+    }
+    if (record.size !== child.size) {
+      throw new RegistryError(
+        "MANIFEST_INVALID",
+        `manifest ${child.digest.value} has size ${record.size}, the index says ${child.size}`,
       );
     }
   }));

@@ -36,7 +36,8 @@ export function referrerEntry(
   };
 }
 
-/** The referrers of `subject`, optionally of one artifact type only. */
+/** The referrers of `subject`, optionally of one artifact type only,
+ * sorted by digest so that a page boundary is a stable position. */
 export async function listReferrers(
   storage: Storage,
   repository: string,
@@ -52,8 +53,10 @@ export async function listReferrers(
       return bytes && JSON.parse(decoder.decode(bytes)) as ReferrerEntry;
     }),
   );
-  return referrers.filter((r): r is ReferrerEntry =>
-    r !== undefined &&
-    (artifactType === undefined || r.artifactType === artifactType)
-  );
+  return referrers
+    .filter((r): r is ReferrerEntry =>
+      r !== undefined &&
+      (artifactType === undefined || r.artifactType === artifactType)
+    )
+    .sort((a, b) => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0));
 }

@@ -47,16 +47,3 @@ export async function listRepositories(storage: Storage): Promise<string[]> {
   await walk("");
   return names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
-
-/**
- * One page of a sorted list, as the tags list and catalog serve it:
- * entries after `last`, at most `n`, and whether more remain.
- */
-export function page(
-  all: readonly string[],
-  n: number,
-  last: string | undefined,
-): { items: string[]; more: boolean } {
-  const rest = last === undefined ? all : all.filter((item) => item > last);
-  return { items: rest.slice(0, n), more: rest.length > n };
-}

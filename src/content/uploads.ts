@@ -2,9 +2,8 @@
  * Upload sessions. A session's bytes and its record live in storage, so a
  * session survives a restart and works on any instance sharing the store.
  * The bytes are hashed as they arrive; the running hash is kept in memory
- * only as a shortcut, and a session whose hash is not at hand (another
- * instance took the previous chunk, or the process restarted) is hashed
- * again from storage when it completes.
+ * only as a shortcut (see `upload_hashes.ts`), and a session whose hash is
+ * not at hand is hashed again from storage when it completes.
  *
  * @module
  */
@@ -12,6 +11,7 @@
 import { Hasher } from "../protocol/digest.ts";
 import { RegistryError } from "../protocol/errors.ts";
 import type { Digest, DigestAlgorithm } from "../protocol/names.ts";
+import { uploadRange } from "../protocol/range.ts";
 import {
   type Body,
   OffsetMismatchError,
@@ -19,6 +19,7 @@ import {
 } from "../storage/types.ts";
 import { blobKey, uploadDataKey, uploadInfoKey, uploadPrefix } from "./keys.ts";
 import { linkBlob } from "./blobs.ts";
+import type { UploadHashes } from "./upload_hashes.ts";
 
 /** What storage keeps of an upload session besides its bytes. */
 export interface UploadInfo {
@@ -28,11 +29,6 @@ export interface UploadInfo {
 
 const uuidPattern =
   /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** Running hashes by session id; bounded so abandoned sessions cannot
- * grow it without limit. */
-const hashers = new Map<string, Hasher>();
-const maxHashers = 1024;
 
 /** Starts a session for `repository` and returns its id. */
 export async function createUpload(
@@ -73,29 +69,36 @@ export async function uploadSize(
  */
 export async function appendUpload(
   storage: Storage,
+  hashes: UploadHashes,
   id: string,
   offset: number,
   body: Body,
   algorithm: DigestAlgorithm = "sha256",
 ): Promise<number> {
-  const hasher = takeHasher(id, offset, algorithm);
+  const hasher = hashes.take(id, offset, algorithm);
   let tapped = body;
   if (hasher && body instanceof Uint8Array) hasher.update(body);
   else if (hasher) tapped = (body as ReadableStream).pipeThrough(hasher.tap());
   try {
     const size = await storage.append(uploadDataKey(id), offset, tapped);
-    if (hasher && size === hasher.size) keepHasher(id, hasher);
+    if (hasher && size === hasher.size) hashes.keep(id, hasher);
     return size;
   } catch (error) {
     if (error instanceof OffsetMismatchError) {
-      throw new RegistryError(
-        "BLOB_UPLOAD_INVALID",
-        `chunk starts at ${offset}, upload holds ${error.size} bytes`,
-        { status: 416, headers: { Range: `0-${Math.max(error.size - 1, 0)}` } },
-      );
+      // Another request appended first; this chunk changed nothing.
+      throw outOfOrder(offset, error.size);
     }
     throw error;
   }
+}
+
+/** The 416 answer for a chunk that does not start where the upload ends. */
+export function outOfOrder(start: number, size: number): RegistryError {
+  return new RegistryError(
+    "BLOB_UPLOAD_INVALID",
+    `chunk starts at ${start}, upload holds ${size} bytes`,
+    { status: 416, headers: { Range: uploadRange(size) } },
+  );
 }
 
 /**
@@ -105,14 +108,16 @@ export async function appendUpload(
  */
 export async function completeUpload(
   storage: Storage,
+  hashes: UploadHashes,
   repository: string,
   id: string,
   digest: Digest,
 ): Promise<number> {
   const size = await uploadSize(storage, repository, id);
-  const actual = await sessionDigest(storage, id, digest, size);
+  const actual = hashes.digest(id, digest.algorithm, size) ??
+    await digestFromStorage(storage, id, digest.algorithm);
   if (actual !== digest.value) {
-    await cancelUpload(storage, id);
+    await cancelUpload(storage, hashes, id);
     throw new RegistryError(
       "DIGEST_INVALID",
       `upload has digest ${actual}, not ${digest.value}`,
@@ -126,53 +131,29 @@ export async function completeUpload(
   if (await storage.stat(key)) await storage.delete(uploadDataKey(id));
   else await storage.move(uploadDataKey(id), key);
   await linkBlob(storage, repository, digest);
-  await cancelUpload(storage, id);
+  await cancelUpload(storage, hashes, id);
   return size;
 }
 
 /** Removes a session and its bytes. */
 export async function cancelUpload(
   storage: Storage,
+  hashes: UploadHashes,
   id: string,
 ): Promise<void> {
-  hashers.delete(id);
+  hashes.forget(id);
   await storage.deletePrefix(uploadPrefix(id));
 }
 
-async function sessionDigest(
+async function digestFromStorage(
   storage: Storage,
   id: string,
-  digest: Digest,
-  size: number,
+  algorithm: DigestAlgorithm,
 ): Promise<string> {
-  const cached = hashers.get(id);
-  if (cached && cached.algorithm === digest.algorithm && cached.size === size) {
-    return cached.digest();
-  }
-  const hasher = new Hasher(digest.algorithm);
+  const hasher = new Hasher(algorithm);
   const stream = await storage.read(uploadDataKey(id));
   if (stream) { for await (const chunk of stream) hasher.update(chunk); }
   return hasher.digest();
-}
-
-/** The running hash that continues at `offset`, if there is one; without
- * it the digest is computed from storage at completion. */
-function takeHasher(
-  id: string,
-  offset: number,
-  algorithm: DigestAlgorithm,
-): Hasher | undefined {
-  const cached = hashers.get(id);
-  hashers.delete(id);
-  if (cached && cached.size === offset) return cached;
-  return offset === 0 ? new Hasher(algorithm) : undefined;
-}
-
-function keepHasher(id: string, hasher: Hasher): void {
-  if (hashers.size >= maxHashers) {
-    hashers.delete(hashers.keys().next().value!);
-  }
-  hashers.set(id, hasher);
 }
 
 function unknownUpload(id: string): RegistryError {

@@ -48,15 +48,21 @@ export async function handleBlob(
     "Accept-Ranges": "bytes",
     "Cache-Control": "max-age=31536000",
   });
-  const range = parseRange(ctx.request.headers.get("Range"), size);
+  const rangeHeader = ctx.request.headers.get("Range");
+  const range = parseRange(rangeHeader, size);
   if (range === null) {
-    headers.set("Content-Range", `bytes */${size}`);
+    // RFC 9110 asks for the representation's size in a 416; the error code
+    // is the specification's nearest, as it defines none for ranges.
     throw new RegistryError(
-      "RANGE_INVALID",
-      `range '${
-        ctx.request.headers.get("Range")
-      }' is outside the blob's ${size} bytes`,
-      { headers },
+      "SIZE_INVALID",
+      `range '${rangeHeader}' is outside the blob's ${size} bytes`,
+      {
+        status: 416,
+        headers: {
+          "Content-Range": `bytes */${size}`,
+          "Accept-Ranges": "bytes",
+        },
+      },
     );
   }
   const length = range ? range.end - range.start + 1 : size;

@@ -120,15 +120,22 @@ export function empty(status: number, headers: HeadersInit = {}): Response {
   return new Response(null, { status, headers });
 }
 
-/** A JSON response. */
+/**
+ * A JSON response. For a `HEAD` request it carries the headers a `GET`
+ * would, `Content-Length` included, and no body.
+ */
 export function json(
   value: unknown,
   headers: HeadersInit = {},
   status = 200,
+  method = "GET",
 ): Response {
   const body = new TextEncoder().encode(JSON.stringify(value));
   const all = new Headers(headers);
   if (!all.has("Content-Type")) all.set("Content-Type", "application/json");
   all.set("Content-Length", String(body.byteLength));
-  return new Response(body, { status, headers: all });
+  return new Response(method === "HEAD" ? null : body, {
+    status,
+    headers: all,
+  });
 }

@@ -1,17 +1,15 @@
 /**
  * The listing routes: the tags of a repository, the catalog of
  * repositories, and the referrers of a manifest. Lists are sorted by code
- * unit and paged with `n` and `last`; a `Link` header points at the next
- * page only when more remain.
+ * unit and paged (see `paging.ts`); a `HEAD` gets a list's headers only.
  *
  * @module
  */
 
-import { listReferrers } from "../content/referrers.ts";
+import { listReferrers, type ReferrerEntry } from "../content/referrers.ts";
 import {
   listRepositories,
   listTags,
-  page,
   repositoryExists,
 } from "../content/tags.ts";
 import { RegistryError } from "../protocol/errors.ts";
@@ -25,6 +23,10 @@ import {
   refuse,
   requireAccess,
 } from "./context.ts";
+import { nextLink, page, pageRequest } from "./paging.ts";
+
+const itself = (name: string) => name;
+const byDigest = (entry: ReferrerEntry) => entry.digest;
 
 /** Serves `GET /v2/<name>/tags/list`. */
 export async function handleTags(
@@ -42,10 +44,16 @@ export async function handleTags(
     );
   }
 
-  const { n, last } = pageParams(ctx);
-  const { items, more } = page(tags, n, last);
-  const headers = nextLink(ctx, `/v2/${repository}/tags/list`, n, items, more);
-  return json({ name: repository, tags: items }, headers);
+  const request = pageRequest(ctx);
+  const result = page(tags, request, itself);
+  const path = `/v2/${repository}/tags/list`;
+  const headers = nextLink(path, request, result, itself);
+  return json(
+    { name: repository, tags: result.items },
+    headers,
+    200,
+    ctx.request.method,
+  );
 }
 
 /** Serves `GET /v2/_catalog`, listing what the caller may pull. */
@@ -64,13 +72,18 @@ export async function handleCatalog(ctx: Context): Promise<Response> {
     }
   }
 
-  const { n, last } = pageParams(ctx);
-  const { items, more } = page(visible, n, last);
-  const headers = nextLink(ctx, "/v2/_catalog", n, items, more);
-  return json({ repositories: items }, headers);
+  const request = pageRequest(ctx);
+  const result = page(visible, request, itself);
+  const headers = nextLink("/v2/_catalog", request, result, itself);
+  return json({ repositories: result.items }, headers, 200, ctx.request.method);
 }
 
-/** Serves `GET /v2/<name>/referrers/<digest>`. */
+/**
+ * Serves `GET /v2/<name>/referrers/<digest>`: an image index of the
+ * manifests whose `subject` is the digest. A subject nothing refers to,
+ * even one that was never pushed, gets an empty index rather than 404, so
+ * clients know the registry answers referrers queries itself.
+ */
 export async function handleReferrers(
   ctx: Context,
   repository: string,
@@ -79,51 +92,35 @@ export async function handleReferrers(
   requireRead(ctx);
   await requireAccess(ctx, repository, ["pull"]);
   const subject = parseDigest(rawDigest);
-  const artifactType = ctx.url.searchParams.get("artifactType") ?? undefined;
-  const manifests = await listReferrers(
+  const artifactType = ctx.url.searchParams.get("artifactType") || undefined;
+  const referrers = await listReferrers(
     ctx.options.storage,
     repository,
     subject,
     artifactType,
   );
 
-  const headers = new Headers({ "Content-Type": ociIndex });
+  const request = pageRequest(ctx);
+  const result = page(referrers, request, byDigest);
+  const path = `/v2/${repository}/referrers/${subject.value}`;
+  const filter: Record<string, string> = artifactType === undefined
+    ? {}
+    : { artifactType };
+  const headers = nextLink(path, request, result, byDigest, filter);
+  headers.set("Content-Type", ociIndex);
   if (artifactType !== undefined) {
     headers.set("OCI-Filters-Applied", "artifactType");
   }
-  return json({ schemaVersion: 2, mediaType: ociIndex, manifests }, headers);
+  const index = {
+    schemaVersion: 2,
+    mediaType: ociIndex,
+    manifests: result.items,
+  };
+  return json(index, headers, 200, ctx.request.method);
 }
 
 function requireRead(ctx: Context): void {
   if (ctx.request.method !== "GET" && ctx.request.method !== "HEAD") {
     methodNotAllowed(ctx);
   }
-}
-
-function pageParams(ctx: Context): { n: number; last: string | undefined } {
-  const params = ctx.url.searchParams;
-  const max = ctx.options.maxPageSize;
-  const raw = params.get("n");
-  const n = raw === null || raw === "" ? max : Number(raw);
-  if (!Number.isSafeInteger(n) || n < 0) {
-    throw new RegistryError("UNSUPPORTED", `invalid page size n='${raw}'`, {
-      status: 400,
-    });
-  }
-  return { n: Math.min(n, max), last: params.get("last") ?? undefined };
-}
-
-function nextLink(
-  ctx: Context,
-  path: string,
-  n: number,
-  items: string[],
-  more: boolean,
-): Headers {
-  const headers = new Headers();
-  if (more && items.length > 0) {
-    const query = new URLSearchParams({ n: String(n), last: items.at(-1)! });
-    headers.set("Link", `<${path}?${query}>; rel="next"`);
-  }
-  return headers;
 }

@@ -14,7 +14,7 @@ import {
   putManifest,
 } from "../content/manifests.ts";
 import { RegistryError } from "../protocol/errors.ts";
-import { parseReference } from "../protocol/names.ts";
+import { isTag, parseReference, type Reference } from "../protocol/names.ts";
 import {
   type Context,
   empty,
@@ -52,18 +52,10 @@ async function serveManifest(
   // Clients check whether a manifest exists before pushing it.
   const head = ctx.request.method === "HEAD";
   await requireAccess(ctx, repository, head ? ["pull", "push"] : ["pull"]);
-  const reference = parseReference(rawReference);
-  const manifest = await getManifest(
-    ctx.options.storage,
-    repository,
-    reference,
-  );
-  if (!manifest) {
-    throw new RegistryError(
-      "MANIFEST_UNKNOWN",
-      `manifest '${rawReference}' is not in repository '${repository}'`,
-    );
-  }
+  const reference = lookupReference(rawReference);
+  const manifest = reference &&
+    await getManifest(ctx.options.storage, repository, reference);
+  if (!manifest) throw unknownManifest(repository, rawReference);
 
   const headers = {
     "Content-Type": manifest.mediaType,
@@ -118,7 +110,8 @@ async function removeManifest(
 ): Promise<Response> {
   requireDeletable(ctx);
   await requireAccess(ctx, repository, ["delete"]);
-  const reference = parseReference(rawReference);
+  const reference = lookupReference(rawReference);
+  if (!reference) throw unknownManifest(repository, rawReference);
   const storage = ctx.options.storage;
   if (reference.kind === "tag") {
     await deleteTag(storage, repository, reference.tag);
@@ -141,18 +134,38 @@ async function removeManifest(
   return empty(202, { "Content-Length": "0" });
 }
 
+/**
+ * The reference of a read or delete. A malformed tag names no manifest,
+ * so it is answered as one that is not there (404), as clients and the
+ * conformance suite expect; a malformed digest is still refused (400).
+ */
+function lookupReference(raw: string): Reference | undefined {
+  if (!raw.includes(":") && !isTag(raw)) return undefined;
+  return parseReference(raw);
+}
+
+function unknownManifest(
+  repository: string,
+  reference: string,
+): RegistryError {
+  return new RegistryError(
+    "MANIFEST_UNKNOWN",
+    `manifest '${reference.slice(0, 80)}' is not in repository '${repository}'`,
+  );
+}
+
 /** Reads a request body whole, refusing it with 413 past `limit` bytes. */
 async function readLimited(
   request: Request,
   limit: number,
 ): Promise<Uint8Array> {
+  // 413 is the specification's status for this; it names no code, and
+  // SIZE_INVALID is the nearest of those it does.
   const tooLarge = () =>
     new RegistryError(
       "SIZE_INVALID",
       `manifest is larger than ${limit} bytes`,
-      {
-        status: 413,
-      },
+      { status: 413 },
     );
   const declared = Number(request.headers.get("Content-Length"));
   if (declared > limit) throw tooLarge();

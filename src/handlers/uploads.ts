@@ -8,33 +8,33 @@
  * @module
  */
 
-import { blobExists, blobSize, linkBlob } from "../content/blobs.ts";
-import { listRepositories } from "../content/tags.ts";
+import { UploadHashes } from "../content/upload_hashes.ts";
 import {
   appendUpload,
   cancelUpload,
   completeUpload,
   createUpload,
+  outOfOrder,
   uploadSize,
 } from "../content/uploads.ts";
+import type { ResolvedOptions } from "../options.ts";
 import { RegistryError } from "../protocol/errors.ts";
-import {
-  type Digest,
-  isRepositoryName,
-  looksLikeDigest,
-  parseDigest,
-} from "../protocol/names.ts";
+import { type Digest, parseDigest } from "../protocol/names.ts";
 import { parseContentRange, uploadRange } from "../protocol/range.ts";
 import {
   type Context,
   empty,
   log,
   methodNotAllowed,
-  permissionsOn,
   requireAccess,
   requireWritable,
   runHook,
 } from "./context.ts";
+import { tryMount } from "./mount.ts";
+
+/** Each registry keeps the running hashes of its own sessions, as a
+ * process would; a new registry over the same storage starts without. */
+const hashesByRegistry = new WeakMap<ResolvedOptions, UploadHashes>();
 
 /** Serves `POST /v2/<name>/blobs/uploads/`. */
 export async function handleUploads(
@@ -44,21 +44,27 @@ export async function handleUploads(
   if (ctx.request.method !== "POST") methodNotAllowed(ctx);
   requireWritable(ctx);
   await requireAccess(ctx, repository, ["push"]);
-  const storage = ctx.options.storage;
   const params = ctx.url.searchParams;
 
   const mount = params.get("mount");
-  if (mount !== null && looksLikeDigest(mount)) {
+  if (mount !== null) {
     const mounted = await tryMount(ctx, repository, mount, params.get("from"));
-    if (mounted) return mounted;
+    if (mounted) return empty(201, blobHeaders(repository, mounted));
   }
 
-  const id = await createUpload(storage, repository);
   const digestParam = params.get("digest");
-  if (digestParam !== null) {
-    const digest = parseDigest(digestParam);
+  const digest = digestParam === null ? undefined : parseDigest(digestParam);
+  const id = await createUpload(ctx.options.storage, repository);
+  if (digest) {
     if (ctx.request.body) {
-      await appendUpload(storage, id, 0, ctx.request.body, digest.algorithm);
+      await appendUpload(
+        ctx.options.storage,
+        hashesOf(ctx),
+        id,
+        0,
+        ctx.request.body,
+        digest.algorithm,
+      );
     }
     return await finish(ctx, repository, id, digest);
   }
@@ -72,48 +78,53 @@ export async function handleUpload(
   id: string,
 ): Promise<Response> {
   const method = ctx.request.method;
-  const storage = ctx.options.storage;
+  if (!["GET", "PATCH", "PUT", "DELETE"].includes(method)) {
+    methodNotAllowed(ctx);
+  }
   if (method !== "GET") requireWritable(ctx);
   await requireAccess(ctx, repository, ["push"]);
-  let size = await uploadSize(storage, repository, id);
+  const storage = ctx.options.storage;
+  const size = await uploadSize(storage, repository, id);
 
-  switch (method) {
-    case "GET":
-      return empty(204, sessionHeaders(repository, id, size));
-
-    case "PATCH":
-      size = await receiveChunk(ctx, id, size);
-      return empty(202, sessionHeaders(repository, id, size));
-
-    case "PUT": {
-      const digest = parseDigest(ctx.url.searchParams.get("digest") ?? "");
-      if (ctx.request.body) await receiveChunk(ctx, id, size);
-      return await finish(ctx, repository, id, digest);
-    }
-
-    case "DELETE":
-      await cancelUpload(storage, id);
-      log(ctx, {
-        level: "info",
-        msg: "upload cancelled",
-        repository,
-        upload: id,
-      });
-      return empty(204);
+  if (method === "GET") {
+    return empty(204, sessionHeaders(repository, id, size));
   }
-  return methodNotAllowed(ctx);
+  if (method === "DELETE") {
+    await cancelUpload(storage, hashesOf(ctx), id);
+    log(ctx, {
+      level: "info",
+      msg: "upload cancelled",
+      repository,
+      upload: id,
+    });
+    return empty(204, { "Content-Length": "0" });
+  }
+  if (method === "PATCH") {
+    const total = await receiveChunk(ctx, repository, id, size);
+    return empty(202, sessionHeaders(repository, id, total));
+  }
+
+  // PUT closes the session, with the final chunk or without one. The
+  // digest is checked first, so a malformed one leaves the session as is.
+  const digest = parseDigest(ctx.url.searchParams.get("digest") ?? "");
+  if (ctx.request.body) await receiveChunk(ctx, repository, id, size);
+  return await finish(ctx, repository, id, digest);
 }
 
 /**
  * Appends the request body to the session. A `Content-Range` must start
- * where the session ends; without one the body simply follows on.
+ * where the session ends, and agree with `Content-Length` when both are
+ * given; a chunk that does not is refused with 416 and changes nothing.
+ * Without `Content-Range` the body simply follows on (a streamed upload).
  */
 async function receiveChunk(
   ctx: Context,
+  repository: string,
   id: string,
   size: number,
 ): Promise<number> {
-  const header = ctx.request.headers.get("Content-Range");
+  const headers = ctx.request.headers;
+  const header = headers.get("Content-Range");
   const range = parseContentRange(header);
   if (range === null) {
     throw new RegistryError(
@@ -121,26 +132,34 @@ async function receiveChunk(
       `malformed Content-Range '${header}'`,
     );
   }
-  if (range && range.start !== size) {
-    throw new RegistryError(
-      "BLOB_UPLOAD_INVALID",
-      `chunk starts at ${range.start}, upload holds ${size} bytes`,
-      { status: 416, headers: { Range: uploadRange(size) } },
+  try {
+    if (range && range.start !== size) throw outOfOrder(range.start, size);
+    const declared = headers.get("Content-Length");
+    if (
+      range && declared !== null &&
+      Number(declared) !== range.end - range.start + 1
+    ) {
+      throw new RegistryError(
+        "BLOB_UPLOAD_INVALID",
+        `Content-Length ${declared} does not match Content-Range '${header}'`,
+        { status: 416, headers: { Range: uploadRange(size) } },
+      );
+    }
+    if (!ctx.request.body) return size;
+    return await appendUpload(
+      ctx.options.storage,
+      hashesOf(ctx),
+      id,
+      size,
+      ctx.request.body,
     );
+  } catch (error) {
+    // A client that lost track of the session learns where to go on.
+    if (error instanceof RegistryError && error.status === 416) {
+      error.headers.set("Location", sessionLocation(repository, id));
+    }
+    throw error;
   }
-  const declared = ctx.request.headers.get("Content-Length");
-  if (
-    range && declared !== null &&
-    Number(declared) !== range.end - range.start + 1
-  ) {
-    throw new RegistryError(
-      "BLOB_UPLOAD_INVALID",
-      `Content-Length ${declared} does not match Content-Range '${header}'`,
-      { status: 416, headers: { Range: uploadRange(size) } },
-    );
-  }
-  if (!ctx.request.body) return size;
-  return await appendUpload(ctx.options.storage, id, size, ctx.request.body);
 }
 
 async function finish(
@@ -151,6 +170,7 @@ async function finish(
 ): Promise<Response> {
   const size = await completeUpload(
     ctx.options.storage,
+    hashesOf(ctx),
     repository,
     id,
     digest,
@@ -170,62 +190,17 @@ async function finish(
   return empty(201, blobHeaders(repository, digest));
 }
 
-/**
- * Links a blob from another repository instead of receiving it again. Any
- * reason not to (no read access to `from`, no such blob) falls back to a
- * normal upload session, as clients expect, rather than an error.
- */
-async function tryMount(
-  ctx: Context,
-  repository: string,
-  rawDigest: string,
-  from: string | null,
-): Promise<Response | undefined> {
-  let digest: Digest;
-  try {
-    digest = parseDigest(rawDigest);
-  } catch {
-    return undefined;
+function hashesOf(ctx: Context): UploadHashes {
+  let hashes = hashesByRegistry.get(ctx.options);
+  if (!hashes) {
+    hashes = new UploadHashes();
+    hashesByRegistry.set(ctx.options, hashes);
   }
-  const storage = ctx.options.storage;
-  const source = from !== null ? from : await findReadableSource(ctx, digest);
-  if (!source || !isRepositoryName(source)) return undefined;
-  if (!(await permissionsOn(ctx, source)).has("pull")) return undefined;
-  const size = await blobSize(storage, source, digest);
-  if (size === undefined) return undefined;
-
-  await linkBlob(storage, repository, digest);
-  log(ctx, {
-    level: "info",
-    msg: "blob mounted",
-    repository,
-    from: source,
-    digest: digest.value,
-  });
-  await runHook(ctx, "onBlobPushed", {
-    repository,
-    digest: digest.value,
-    size,
-  });
-  return empty(201, blobHeaders(repository, digest));
+  return hashes;
 }
 
-/**
- * For a mount that names no source: a repository the caller may read that
- * holds the blob. This walks the repository list, so it is only tried for
- * blobs the store holds at all.
- */
-async function findReadableSource(
-  ctx: Context,
-  digest: Digest,
-): Promise<string | undefined> {
-  const storage = ctx.options.storage;
-  if (!(await blobExists(storage, digest))) return undefined;
-  for (const name of await listRepositories(storage)) {
-    if (await blobSize(storage, name, digest) === undefined) continue;
-    if ((await permissionsOn(ctx, name)).has("pull")) return name;
-  }
-  return undefined;
+function sessionLocation(repository: string, id: string): string {
+  return `/v2/${repository}/blobs/uploads/${id}`;
 }
 
 function sessionHeaders(
@@ -234,7 +209,7 @@ function sessionHeaders(
   size: number,
 ): HeadersInit {
   return {
-    "Location": `/v2/${repository}/blobs/uploads/${id}`,
+    "Location": sessionLocation(repository, id),
     "Range": uploadRange(size),
     "Docker-Upload-UUID": id,
     "Content-Length": "0",

@@ -66,7 +66,8 @@ export function parseManifest(
   const parsed: ParsedManifest = { mediaType, blobs: [], manifests: [] };
 
   if (imageManifestTypes.has(mediaType)) {
-    parsed.blobs.push(descriptor(body.config, "config"));
+    // Only layers may be foreign: a config is always the registry's to hold.
+    parsed.blobs.push({ ...descriptor(body.config, "config"), foreign: false });
     if (!Array.isArray(body.layers)) throw invalid("layers must be an array");
     body.layers.forEach((layer, i) =>
       parsed.blobs.push(descriptor(layer, `layers[${i}]`))
@@ -84,11 +85,17 @@ export function parseManifest(
   if (body.subject !== undefined) {
     parsed.subject = descriptor(body.subject, "subject");
   }
-  if (typeof body.artifactType === "string") {
-    parsed.artifactType = body.artifactType;
-  } else if (mediaType === ociManifest && parsed.blobs[0]) {
-    // The spec shows an image manifest without artifactType under its
-    // config's media type in a referrers list.
+  if (
+    body.artifactType !== undefined && typeof body.artifactType !== "string"
+  ) {
+    throw invalid("artifactType must be a string");
+  }
+  if (body.artifactType) {
+    parsed.artifactType = body.artifactType as string;
+  } else if (imageManifestTypes.has(mediaType)) {
+    // The referrers list shows an image manifest without an artifactType
+    // (or with an empty one) under its config's media type; an index
+    // without one is shown without one.
     parsed.artifactType = parsed.blobs[0].mediaType;
   }
   if (isObject(body.annotations)) {
