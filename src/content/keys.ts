@@ -77,6 +77,12 @@ export function uploadDataKey(id: string): string {
   return `uploads/${id}/data`;
 }
 
+/** An upload session's bytes once sealed for completion: no chunk can
+ * be appended to them any more. */
+export function uploadSealedKey(id: string): string {
+  return `uploads/${id}/sealed`;
+}
+
 /** An upload session's record: repository and start time. */
 export function uploadInfoKey(id: string): string {
   return `uploads/${id}/info`;

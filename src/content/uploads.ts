@@ -17,7 +17,13 @@ import {
   OffsetMismatchError,
   type Storage,
 } from "../storage/types.ts";
-import { blobKey, uploadDataKey, uploadInfoKey, uploadPrefix } from "./keys.ts";
+import {
+  blobKey,
+  uploadDataKey,
+  uploadInfoKey,
+  uploadPrefix,
+  uploadSealedKey,
+} from "./keys.ts";
 import { linkBlob } from "./blobs.ts";
 import type { UploadHashes } from "./upload_hashes.ts";
 
@@ -105,6 +111,12 @@ export function outOfOrder(start: number, size: number): RegistryError {
  * Completes a session: checks the bytes against `digest`, then makes them
  * the blob in one atomic step and links it to `repository`. On a mismatch
  * the session is removed and nothing becomes visible.
+ *
+ * The bytes are first sealed (moved away from where chunks are appended)
+ * so that a chunk the client sends at the same time cannot slip in between
+ * the digest check and the commit. `exclusive` skips that step for a
+ * session whose id never left the current request, so no other request
+ * can append to it.
  */
 export async function completeUpload(
   storage: Storage,
@@ -112,10 +124,21 @@ export async function completeUpload(
   repository: string,
   id: string,
   digest: Digest,
+  exclusive = false,
 ): Promise<number> {
-  const size = await uploadSize(storage, repository, id);
+  await uploadSize(storage, repository, id);
+  let data = uploadDataKey(id);
+  if (!(await storage.stat(data))) {
+    await storage.write(data, new Uint8Array(0));
+  }
+  if (!exclusive) {
+    await storage.move(data, uploadSealedKey(id));
+    data = uploadSealedKey(id);
+  }
+
+  const size = (await storage.stat(data))?.size ?? 0;
   const actual = hashes.digest(id, digest.algorithm, size) ??
-    await digestFromStorage(storage, id, digest.algorithm);
+    await digestFromStorage(storage, data, digest.algorithm);
   if (actual !== digest.value) {
     await cancelUpload(storage, hashes, id);
     throw new RegistryError(
@@ -127,9 +150,7 @@ export async function completeUpload(
   // Content-addressed: when the blob is already stored, these bytes are
   // the same bytes and the session can simply go.
   const key = blobKey(digest);
-  if (size === 0) await storage.write(uploadDataKey(id), new Uint8Array(0));
-  if (await storage.stat(key)) await storage.delete(uploadDataKey(id));
-  else await storage.move(uploadDataKey(id), key);
+  if (!(await storage.stat(key))) await storage.move(data, key);
   await linkBlob(storage, repository, digest);
   await cancelUpload(storage, hashes, id);
   return size;
@@ -147,11 +168,11 @@ export async function cancelUpload(
 
 async function digestFromStorage(
   storage: Storage,
-  id: string,
+  key: string,
   algorithm: DigestAlgorithm,
 ): Promise<string> {
   const hasher = new Hasher(algorithm);
-  const stream = await storage.read(uploadDataKey(id));
+  const stream = await storage.read(key);
   if (stream) { for await (const chunk of stream) hasher.update(chunk); }
   return hasher.digest();
 }

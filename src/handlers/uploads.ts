@@ -66,7 +66,7 @@ export async function handleUploads(
         digest.algorithm,
       );
     }
-    return await finish(ctx, repository, id, digest);
+    return await finish(ctx, repository, id, digest, true);
   }
   return empty(202, sessionHeaders(repository, id, 0));
 }
@@ -162,11 +162,13 @@ async function receiveChunk(
   }
 }
 
+/** Completes a session; `exclusive` when its id never left this request. */
 async function finish(
   ctx: Context,
   repository: string,
   id: string,
   digest: Digest,
+  exclusive = false,
 ): Promise<Response> {
   const size = await completeUpload(
     ctx.options.storage,
@@ -174,6 +176,7 @@ async function finish(
     repository,
     id,
     digest,
+    exclusive,
   );
   log(ctx, {
     level: "info",

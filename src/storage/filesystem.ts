@@ -142,7 +142,13 @@ export class FileStorage implements Storage {
     });
   }
 
-  async move(from: string, to: string): Promise<void> {
+  move(from: string, to: string): Promise<void> {
+    // Under the append queue of `from`, so no append adds bytes to the
+    // file after it has been synced and renamed.
+    return this.#appends.run(from, () => this.#move(from, to));
+  }
+
+  async #move(from: string, to: string): Promise<void> {
     const source = keySegments(from);
     const target = keySegments(to);
     const fromPath = this.#path(source);

@@ -102,10 +102,18 @@ export class MemoryStorage implements Storage {
     const entry = this.#objects.get(from);
     if (!entry) return Promise.reject(new Error(`no object at '${from}'`));
     this.#objects.delete(from);
+
     // The object's age, which garbage collection goes by, starts when it
     // appears at its new key, as with a file storage.
-    entry.modified = new Date();
-    this.#objects.set(to, entry);
+    this.#objects.set(to, {
+      chunks: [...entry.chunks],
+      size: entry.size,
+      modified: new Date(),
+    });
+
+    // An append still under way holds the old entry: its next chunk now
+    // fails the offset check instead of reaching the moved object.
+    entry.size = Number.NaN;
     return Promise.resolve();
   }
 

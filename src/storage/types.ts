@@ -112,7 +112,9 @@ export interface Storage {
 
   /**
    * Moves the object at `from` to `to`, atomically and durably, replacing
-   * any object at `to`. Rejects if `from` is absent.
+   * any object at `to`. Rejects if `from` is absent. An `append` to `from`
+   * that is under way either finishes before the move or fails, so the
+   * object at `to` never changes after `move` resolves.
    */
   move(from: string, to: string): Promise<void>;
 

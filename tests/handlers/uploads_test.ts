@@ -432,3 +432,23 @@ Deno.test("methods the upload routes do not take answer 405 UNSUPPORTED", async 
   const location = await startUpload(t, "app");
   await assertError(await t.send("POST", location), 405, "UNSUPPORTED");
 });
+
+Deno.test("a chunk still arriving when the final PUT comes never reaches the blob", async () => {
+  const t = testRegistry();
+  const location = await startUpload(t, "race/app");
+  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+  const writer = writable.getWriter();
+  writer.write(bytes("early"));
+  const patching = t.send("PATCH", location, { body: readable });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+
+  const digest = digestOf(bytes("early"));
+  const put = await t.send("PUT", `${location}?digest=${digest}`);
+  writer.write(bytes("-late")).catch(() => {});
+  writer.close().catch(() => {});
+  await (await patching).body?.cancel();
+
+  assert.equal(put.status, 201);
+  const blob = await t.send("GET", `/v2/race/app/blobs/${digest}`);
+  assert.equal(await blob.text(), "early");
+});

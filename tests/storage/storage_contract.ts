@@ -221,6 +221,27 @@ export function storageContract(name: string, make: StorageFactory): void {
     assert.deepEqual(await s.list(""), [{ name: "fresh", prefix: true }]);
   });
 
+  test("move() during an append: the moved object never changes after", async (s) => {
+    const { readable, writable } = new TransformStream<
+      Uint8Array,
+      Uint8Array
+    >();
+    const writer = writable.getWriter();
+    writer.write(bytes("first"));
+    const appending = s.append("upload", 0, readable);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+
+    const moving = s.move("upload", "sealed");
+    writer.write(bytes("-late")).catch(() => {});
+    writer.close().catch(() => {});
+    await moving;
+    const moved = await s.readBytes("sealed");
+    await appending.catch(() => {});
+
+    assert.deepEqual(await s.readBytes("sealed"), moved);
+    assert.equal(await s.stat("upload"), undefined);
+  });
+
   test("move() of an absent key rejects and leaves the target", async (s) => {
     await s.write("to", bytes("keep"));
     await assert.rejects(s.move("none", "to"));
