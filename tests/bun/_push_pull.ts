@@ -26,7 +26,7 @@ const base = `http://127.0.0.1:${server.port}`;
 const sha256 = (bytes: Uint8Array) =>
   `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 
-async function pushBlob(bytes: Uint8Array): Promise<string> {
+async function pushBlob(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   const digest = sha256(bytes);
   const start = await fetch(`${base}/v2/bun/test/blobs/uploads/`, {
     method: "POST",
