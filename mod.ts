@@ -79,3 +79,18 @@ export type {
   ManifestPushedEvent,
 } from "./src/hooks/types.ts";
 export type { LogEvent, Logger, LogLevel } from "./src/log.ts";
+export {
+  collectGarbage,
+  type GcItem,
+  type GcOptions,
+  type GcProgress,
+  type GcReport,
+} from "./src/maintenance/gc.ts";
+export {
+  type CorruptBlob,
+  type MissingContent,
+  type VerifyOptions,
+  type VerifyProgress,
+  type VerifyReport,
+  verifyStore,
+} from "./src/maintenance/verify.ts";

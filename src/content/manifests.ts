@@ -72,9 +72,9 @@ export async function putManifest(
     size: bytes.byteLength,
     ...(parsed.subject ? { subject: parsed.subject.digest.value } : {}),
   };
-  if (!(await storage.stat(blobKey(digest)))) {
-    await storage.write(blobKey(digest), bytes);
-  }
+  // Written even when already stored, so that the write makes it young
+  // again and garbage collection's grace period protects it.
+  await storage.write(blobKey(digest), bytes);
   await storage.write(revisionKey(repository, digest), json(record));
   if (parsed.subject) {
     const entry = referrerEntry(digest, bytes.byteLength, parsed);

@@ -147,10 +147,11 @@ export async function completeUpload(
     );
   }
 
-  // Content-addressed: when the blob is already stored, these bytes are
-  // the same bytes and the session can simply go.
-  const key = blobKey(digest);
-  if (!(await storage.stat(key))) await storage.move(data, key);
+  // The bytes go to the blob's key even when it is already stored (with
+  // the same bytes, since it is content-addressed): the move makes the
+  // blob young again, so garbage collection's grace period protects a
+  // blob that was unreferenced and old until this push.
+  await storage.move(data, blobKey(digest));
   await linkBlob(storage, repository, digest);
   await cancelUpload(storage, hashes, id);
   return size;

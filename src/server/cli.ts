@@ -9,6 +9,7 @@
  */
 
 import type { Logger } from "../log.ts";
+import { runGc, runVerify, splitMaintenanceArgs } from "../maintenance/cli.ts";
 import { createRegistry } from "../registry.ts";
 import { FileStorage } from "../storage/filesystem.ts";
 import type { Storage } from "../storage/types.ts";
@@ -37,6 +38,9 @@ export async function main(
   env: Readonly<Record<string, string>> = Deno.env.toObject(),
 ): Promise<number> {
   try {
+    if (args[0] === "gc" || args[0] === "verify") {
+      return await maintain(args[0], args.slice(1), env);
+    }
     const config = await resolveConfig(args, env);
     if (config.help) {
       console.log(helpText());
@@ -157,4 +161,19 @@ async function prepareRoot(path: string): Promise<string> {
   } catch (error) {
     throw new ConfigError(`--storage '${path}': ${(error as Error).message}`);
   }
+}
+
+/** Runs `gc` or `verify` over the configured storage. The subcommand's own
+ * flags are split from the server's, so `--storage` and `--config` work
+ * for both. */
+async function maintain(
+  command: "gc" | "verify",
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
+): Promise<number> {
+  const { own, rest } = splitMaintenanceArgs(command, [...args]);
+  const { settings } = await resolveConfig(rest, env);
+  const storage = new FileStorage(settings.storage);
+  const run = command === "gc" ? runGc : runVerify;
+  return await run(own, storage, console.log);
 }
