@@ -9,7 +9,12 @@
  * @module
  */
 
-import { mustRun, type RunOptions } from "./_process.ts";
+import {
+  mustFail,
+  mustRun,
+  type RunOptions,
+  type RunResult,
+} from "./_process.ts";
 
 /** Runs `skopeo` with the given arguments; throws with its stderr on
  * failure and returns its stdout bytes. */
@@ -50,6 +55,8 @@ export interface ContainerTool {
   run(args: string[]): Promise<Uint8Array<ArrayBuffer>>;
   /** Runs the tool and returns its stdout as trimmed text. */
   text(args: string[]): Promise<string>;
+  /** Runs the tool, which must fail; returns the run to check why. */
+  fail(args: string[]): Promise<RunResult>;
 }
 
 /** podman with a private storage under `dir`. */
@@ -91,5 +98,6 @@ async function containerTool(
   return {
     run,
     text: async (args) => new TextDecoder().decode(await run(args)).trim(),
+    fail: (args) => mustFail(program, [...flags, ...args], options),
   };
 }

@@ -43,14 +43,32 @@ export function serverPrograms(): string[] {
   return serverKind() === "reference" ? ["docker-registry"] : [];
 }
 
+/** Settings for this project's server beyond storage and address, such
+ * as auth flags. The reference registry is configured differently, so it
+ * takes none. */
+export interface ServerOptions {
+  /** Extra command-line flags for `main.ts`. */
+  args?: string[];
+  /** Extra environment variables, such as `REGISTRY_PASSWORD`. */
+  env?: Record<string, string>;
+}
+
 /** Starts the chosen registry on `storageDir`. A port picked here can be
  * taken by another process before the server binds it, so a start that
  * dies early is tried again on a new port. */
-export async function startServer(storageDir: string): Promise<RunningServer> {
+export async function startServer(
+  storageDir: string,
+  options: ServerOptions = {},
+): Promise<RunningServer> {
+  const extra = (options.args?.length ?? 0) +
+    Object.keys(options.env ?? {}).length;
+  if (extra > 0 && serverKind() === "reference") {
+    throw new Error("extra flags and environment apply to main.ts only");
+  }
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      return await startOnce(storageDir, freePort());
+      return await startOnce(storageDir, freePort(), options);
     } catch (error) {
       lastError = error;
     }
@@ -61,14 +79,15 @@ export async function startServer(storageDir: string): Promise<RunningServer> {
 async function startOnce(
   storageDir: string,
   port: number,
+  options: ServerOptions,
 ): Promise<RunningServer> {
   const host = `127.0.0.1:${port}`;
   const [program, args] = serverKind() === "reference"
     ? ["docker-registry", ["serve", await referenceConfig(storageDir, port)]]
-    : [Deno.execPath(), ourArgs(storageDir, port)];
+    : [Deno.execPath(), [...ourArgs(storageDir, port), ...options.args ?? []]];
   const child = new Deno.Command(program, {
     args,
-    env: withoutRegistryVariables(),
+    env: { ...withoutRegistryVariables(), ...options.env },
     clearEnv: true,
     stdin: "null",
     stdout: "piped",
