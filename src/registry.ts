@@ -10,7 +10,16 @@
 import { allowAll } from "./auth/open.ts";
 import type { Auth } from "./auth/types.ts";
 import { handleBlob } from "./handlers/blobs.ts";
-import { type Context, empty, json, log } from "./handlers/context.ts";
+import { ManifestCache } from "./content/manifest_cache.ts";
+import { UploadHashes } from "./content/upload_hashes.ts";
+import { UploadLimits } from "./handlers/upload_limits.ts";
+import {
+  type Context,
+  empty,
+  type InstanceState,
+  json,
+  log,
+} from "./handlers/context.ts";
 import {
   handleCatalog,
   handleReferrers,
@@ -58,13 +67,26 @@ export function createRegistry(options: RegistryOptions = {}): Registry {
     deleteEnabled: options.deleteEnabled ?? true,
     maxManifestSize: options.maxManifestSize ?? 4 * 1024 * 1024,
     maxPageSize: options.maxPageSize ?? 1000,
+    maxConcurrentUploads: options.maxConcurrentUploads ?? 256,
+    maxConcurrentUploadsPerClient: options.maxConcurrentUploadsPerClient ??
+      32,
+    clientKey: options.clientKey ?? (() => undefined),
   };
-  const fetch = (request: Request) => serve(resolved, request);
+  const state: InstanceState = {
+    manifests: new ManifestCache(),
+    uploadHashes: new UploadHashes(),
+    uploadLimits: new UploadLimits(
+      resolved.maxConcurrentUploads,
+      resolved.maxConcurrentUploadsPerClient,
+    ),
+  };
+  const fetch = (request: Request) => serve(resolved, state, request);
   return Object.assign(fetch, { fetch });
 }
 
 async function serve(
   options: ResolvedOptions,
+  state: InstanceState,
   request: Request,
 ): Promise<Response> {
   const started = performance.now();
@@ -75,6 +97,7 @@ async function serve(
     options,
     identity: undefined,
     requestId: requestIdOf(request),
+    state,
   };
 
   let response: Response;

@@ -14,6 +14,7 @@ import { type ParsedManifest, parseManifest } from "../protocol/manifest.ts";
 import { type Digest, parseDigest, type Reference } from "../protocol/names.ts";
 import type { Storage } from "../storage/types.ts";
 import { blobSize } from "./blobs.ts";
+import type { ManifestCache } from "./manifest_cache.ts";
 import { blobKey, referrerKey, revisionKey, tagKey } from "./keys.ts";
 import { listTags } from "./tags.ts";
 import { type ReferrerEntry, referrerEntry } from "./referrers.ts";
@@ -95,6 +96,7 @@ export async function putManifest(
 /** Reads a manifest by tag or digest; `undefined` if it is not there. */
 export async function getManifest(
   storage: Storage,
+  cache: ManifestCache,
   repository: string,
   reference: Reference,
 ): Promise<StoredManifest | undefined> {
@@ -105,8 +107,10 @@ export async function getManifest(
 
   const record = await readRecord(storage, repository, digest);
   if (!record) return undefined;
-  const bytes = await storage.readBytes(blobKey(digest));
+  const bytes = cache.get(digest.value) ??
+    await storage.readBytes(blobKey(digest));
   if (!bytes) return undefined;
+  cache.set(digest.value, bytes);
   return { digest, mediaType: record.mediaType, bytes };
 }
 

@@ -11,6 +11,9 @@ import type { Hooks } from "../hooks/types.ts";
 import type { LogEvent } from "../log.ts";
 import type { ResolvedOptions } from "../options.ts";
 import { RegistryError } from "../protocol/errors.ts";
+import type { ManifestCache } from "../content/manifest_cache.ts";
+import type { UploadHashes } from "../content/upload_hashes.ts";
+import type { UploadLimits } from "./upload_limits.ts";
 
 /** One request on its way through the registry. */
 export interface Context {
@@ -19,6 +22,22 @@ export interface Context {
   options: ResolvedOptions;
   identity: Identity | undefined;
   requestId: string;
+  /** What the registry instance keeps in memory across requests. */
+  state: InstanceState;
+}
+
+/**
+ * Memory of one registry instance across requests. It only ever saves
+ * work: every answer stays right without it, as it must when several
+ * instances share a storage.
+ */
+export interface InstanceState {
+  /** Manifest bytes by digest. */
+  manifests: ManifestCache;
+  /** Running hashes of upload sessions. */
+  uploadHashes: UploadHashes;
+  /** Upload bodies being received, counted per client and in all. */
+  uploadLimits: UploadLimits;
 }
 
 /** Logs an event that belongs to the request. */

@@ -54,7 +54,12 @@ async function serveManifest(
   await requireAccess(ctx, repository, head ? ["pull", "push"] : ["pull"]);
   const reference = lookupReference(rawReference);
   const manifest = reference &&
-    await getManifest(ctx.options.storage, repository, reference);
+    await getManifest(
+      ctx.options.storage,
+      ctx.state.manifests,
+      repository,
+      reference,
+    );
   if (!manifest) throw unknownManifest(repository, rawReference);
 
   const headers = {

@@ -8,7 +8,6 @@
  * @module
  */
 
-import { UploadHashes } from "../content/upload_hashes.ts";
 import {
   appendUpload,
   cancelUpload,
@@ -17,7 +16,6 @@ import {
   outOfOrder,
   uploadSize,
 } from "../content/uploads.ts";
-import type { ResolvedOptions } from "../options.ts";
 import { RegistryError } from "../protocol/errors.ts";
 import { type Digest, parseDigest } from "../protocol/names.ts";
 import { parseContentRange, uploadRange } from "../protocol/range.ts";
@@ -31,10 +29,7 @@ import {
   runHook,
 } from "./context.ts";
 import { tryMount } from "./mount.ts";
-
-/** Each registry keeps the running hashes of its own sessions, as a
- * process would; a new registry over the same storage starts without. */
-const hashesByRegistry = new WeakMap<ResolvedOptions, UploadHashes>();
+import { receiving } from "./upload_limits.ts";
 
 /** Serves `POST /v2/<name>/blobs/uploads/`. */
 export async function handleUploads(
@@ -54,21 +49,29 @@ export async function handleUploads(
 
   const digestParam = params.get("digest");
   const digest = digestParam === null ? undefined : parseDigest(digestParam);
-  const id = await createUpload(ctx.options.storage, repository);
-  if (digest) {
-    if (ctx.request.body) {
+  if (!digest) {
+    const id = await createUpload(ctx.options.storage, repository);
+    return empty(202, sessionHeaders(repository, id, 0));
+  }
+
+  // The session is made inside the slot, so a refused upload leaves
+  // nothing behind.
+  const body = ctx.request.body;
+  const id = await receiving(ctx, async () => {
+    const id = await createUpload(ctx.options.storage, repository);
+    if (body) {
       await appendUpload(
         ctx.options.storage,
-        hashesOf(ctx),
+        ctx.state.uploadHashes,
         id,
         0,
-        ctx.request.body,
+        body,
         digest.algorithm,
       );
     }
-    return await finish(ctx, repository, id, digest, true);
-  }
-  return empty(202, sessionHeaders(repository, id, 0));
+    return id;
+  });
+  return await finish(ctx, repository, id, digest, true);
 }
 
 /** Serves `GET`, `PATCH`, `PUT` and `DELETE` of an upload session. */
@@ -90,7 +93,7 @@ export async function handleUpload(
     return empty(204, sessionHeaders(repository, id, size));
   }
   if (method === "DELETE") {
-    await cancelUpload(storage, hashesOf(ctx), id);
+    await cancelUpload(storage, ctx.state.uploadHashes, id);
     log(ctx, {
       level: "info",
       msg: "upload cancelled",
@@ -145,13 +148,18 @@ async function receiveChunk(
         { status: 416, headers: { Range: uploadRange(size) } },
       );
     }
-    if (!ctx.request.body) return size;
-    return await appendUpload(
-      ctx.options.storage,
-      hashesOf(ctx),
-      id,
-      size,
-      ctx.request.body,
+    const body = ctx.request.body;
+    if (!body) return size;
+    return await receiving(
+      ctx,
+      () =>
+        appendUpload(
+          ctx.options.storage,
+          ctx.state.uploadHashes,
+          id,
+          size,
+          body,
+        ),
     );
   } catch (error) {
     // A client that lost track of the session learns where to go on.
@@ -172,7 +180,7 @@ async function finish(
 ): Promise<Response> {
   const size = await completeUpload(
     ctx.options.storage,
-    hashesOf(ctx),
+    ctx.state.uploadHashes,
     repository,
     id,
     digest,
@@ -191,15 +199,6 @@ async function finish(
     size,
   });
   return empty(201, blobHeaders(repository, digest));
-}
-
-function hashesOf(ctx: Context): UploadHashes {
-  let hashes = hashesByRegistry.get(ctx.options);
-  if (!hashes) {
-    hashes = new UploadHashes();
-    hashesByRegistry.set(ctx.options, hashes);
-  }
-  return hashes;
 }
 
 function sessionLocation(repository: string, id: string): string {

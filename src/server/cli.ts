@@ -9,21 +9,24 @@
  */
 
 import type { Logger } from "../log.ts";
+import { formatDuration } from "../maintenance/_format.ts";
 import { runGc, runVerify, splitMaintenanceArgs } from "../maintenance/cli.ts";
 import { createRegistry } from "../registry.ts";
 import { FileStorage } from "../storage/filesystem.ts";
 import type { Storage } from "../storage/types.ts";
 import { helpText } from "./args.ts";
 import { setupAuth } from "./auth_setup.ts";
+import { ClientAddresses } from "./client_address.ts";
 import { resolveConfig } from "./config.ts";
 import { readText } from "./files.ts";
 import { Drain } from "./drain.ts";
 import { createLogger } from "./logger.ts";
 import { MeteredStorage } from "./metered_storage.ts";
 import { Metrics } from "./metrics.ts";
+import { startPeriodicGc } from "./periodic_gc.ts";
 import { createHandler, listen, metricsHandler } from "./serve.ts";
 import type { Settings } from "./settings.ts";
-import { stopOnSignal } from "./shutdown.ts";
+import { stopOnSignal, type Stoppable } from "./shutdown.ts";
 import { ConfigError, splitAddress } from "./values.ts";
 
 /** Exit status for a bad flag, config file or environment variable. */
@@ -77,13 +80,14 @@ export async function main(
   }
 }
 
-/** Builds everything and starts listening; resolves to the servers. */
+/** Builds everything and starts listening; resolves to what a shutdown
+ * stops: the servers and the garbage collection schedule. */
 async function start(
   settings: Settings,
   password: string | undefined,
   log: Logger,
   drain: Drain,
-): Promise<Deno.HttpServer[]> {
+): Promise<Stoppable[]> {
   const metrics = settings.metrics ? new Metrics() : undefined;
   const root = await prepareRoot(settings.storage);
   const files = new FileStorage(root);
@@ -96,6 +100,7 @@ async function start(
     }
     : undefined;
 
+  const addresses = new ClientAddresses();
   const registry = createRegistry({
     storage,
     auth: auth.auth,
@@ -104,9 +109,12 @@ async function start(
     deleteEnabled: !settings.noDelete,
     maxManifestSize: settings.maxManifestSize,
     maxPageSize: settings.maxPageSize,
+    maxConcurrentUploads: settings.maxUploads,
+    maxConcurrentUploadsPerClient: settings.maxUploadsPerClient,
+    clientKey: addresses.key,
   });
   const handler = createHandler({
-    registry: registry.fetch,
+    registry: addresses.record(registry.fetch),
     storage,
     log,
     metrics,
@@ -119,7 +127,7 @@ async function start(
     port: settings.port,
     tls,
   });
-  const servers: Deno.HttpServer[] = [main.server];
+  const servers: Stoppable[] = [main.server];
   let metricsUrl = metrics ? `${main.url}/metrics` : "off";
   if (metrics && settings.metricsAddress) {
     const side = listen(metricsHandler(metrics), {
@@ -139,7 +147,17 @@ async function start(
     readOnly: settings.readOnly,
     delete: !settings.noDelete,
     metrics: metricsUrl,
+    gc: settings.gcInterval ? formatDuration(settings.gcInterval) : "off",
   });
+  if (settings.gcInterval) {
+    servers.push(startPeriodicGc({
+      storage,
+      intervalMs: settings.gcInterval,
+      gracePeriodMs: settings.gcGrace,
+      log,
+      metrics,
+    }));
+  }
   for (const warning of auth.warnings) log({ level: "warn", msg: warning });
   if (!auth.auth && !settings.readOnly) {
     log({

@@ -20,6 +20,9 @@ export function checkCombination(s: Settings, hasPassword: boolean): void {
   const password = hasPassword || s.passwordFile !== undefined;
 
   if (!!s.tlsCert !== !!s.tlsKey) fail("--tls-cert and --tls-key go together");
+  if (s.gcGrace !== undefined && s.gcInterval === undefined) {
+    fail("--gc-grace needs --gc-interval");
+  }
   if (hasPassword && s.passwordFile) {
     fail(`set ${passwordEnv} or --password-file, not both`);
   }

@@ -32,7 +32,7 @@ export class Drain {
 
   /** `handler`, counted; answers 503 once draining has begun. */
   track(handler: Handler): Handler {
-    return async (request) => {
+    return async (request, info) => {
       if (this.#draining) {
         return new RegistryError("UNKNOWN", "the registry is shutting down", {
           status: 503,
@@ -41,7 +41,7 @@ export class Drain {
       }
       this.#inFlight++;
       try {
-        return await handler(request);
+        return await handler(request, info);
       } finally {
         this.#inFlight--;
         if (this.#draining && this.#inFlight === 0) this.#idle.resolve();

@@ -12,14 +12,18 @@
 import type { Metrics } from "./metrics.ts";
 import { classifyRoute } from "./route_class.ts";
 
-/** A request handler, as `Deno.serve` and the registry take it. */
-export type Handler = (request: Request) => Promise<Response>;
+/** A request handler, as `Deno.serve` calls it; `info` (the connection,
+ * which only the server knows) is passed along to the handler inside. */
+export type Handler = (
+  request: Request,
+  info?: Deno.ServeHandlerInfo,
+) => Promise<Response>;
 
 const methods = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]);
 
 /** Returns `handler` with every request metered into `metrics`. */
 export function instrument(handler: Handler, metrics: Metrics): Handler {
-  return async (request) => {
+  return async (request, info) => {
     const route = classifyRoute(new URL(request.url).pathname);
     const method = methods.has(request.method) ? request.method : "other";
     const started = performance.now();
@@ -28,7 +32,7 @@ export function instrument(handler: Handler, metrics: Metrics): Handler {
 
     let response: Response;
     try {
-      response = await handler(countRequest(request, metrics, route));
+      response = await handler(countRequest(request, metrics, route), info);
     } finally {
       if (upload) metrics.uploadsInFlight.add(-1);
     }

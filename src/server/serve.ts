@@ -41,7 +41,7 @@ export function createHandler(options: HandlerOptions): Handler {
   const registry = drain ? drain.track(metered) : metered;
   const serveMetrics = options.serveMetrics && metrics;
 
-  return (request) => {
+  return (request, info) => {
     if (request.method === "GET" || request.method === "HEAD") {
       const path = new URL(request.url).pathname;
       if (path === "/healthz") return Promise.resolve(healthz());
@@ -57,7 +57,7 @@ export function createHandler(options: HandlerOptions): Handler {
         return Promise.resolve(serveMetrics.response());
       }
     }
-    return registry(request);
+    return registry(request, info);
   };
 }
 

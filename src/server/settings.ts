@@ -22,6 +22,10 @@ export interface Settings {
   noDelete: boolean;
   maxManifestSize?: number;
   maxPageSize?: number;
+  maxUploads?: number;
+  maxUploadsPerClient?: number;
+  gcInterval?: number;
+  gcGrace?: number;
   passwordFile?: string;
   anonymous?: Action[];
   htpasswd?: string;
@@ -49,6 +53,7 @@ export type Kind =
   | "boolean"
   | "port"
   | "size"
+  | "duration"
   | "address"
   | "anonymous"
   | "logFormat"
@@ -113,6 +118,34 @@ export const settings: readonly Setting[] = [
     value: "<n>",
     help:
       "most entries in one page of tags, catalog or referrers (default 1000)",
+  },
+  {
+    key: "maxUploads",
+    kind: "size",
+    value: "<n>",
+    help: "most blob uploads received at once from all clients; more get " +
+      "429 (default 256)",
+  },
+  {
+    key: "maxUploadsPerClient",
+    kind: "size",
+    value: "<n>",
+    help: "most blob uploads received at once from one user, or from one " +
+      "address when anonymous (default 32)",
+  },
+  {
+    key: "gcInterval",
+    kind: "duration",
+    value: "<dur>",
+    help: "collect garbage in the server this often, such as 6h; 0 turns " +
+      "it off (default off)",
+  },
+  {
+    key: "gcGrace",
+    kind: "duration",
+    value: "<dur>",
+    help: "what --gc-interval collection keeps regardless: anything younger " +
+      "than this; keep it longer than any push takes (default 1h)",
   },
   {
     key: "passwordFile",

@@ -9,6 +9,7 @@
  */
 
 import type { Action } from "../auth/types.ts";
+import { parseDuration } from "../maintenance/_format.ts";
 import type { Kind } from "./settings.ts";
 
 /** A bad flag, config file or environment variable; the server prints the
@@ -62,6 +63,14 @@ export function checkValue(
     case "string":
       if (typeof value === "string" && value !== "") return value;
       break;
+    case "duration": {
+      // YAML reads a bare `0` as a number; any other number would leave
+      // its unit to guesswork.
+      if (value === 0) return 0;
+      const ms = typeof value === "string" ? parseDuration(value) : undefined;
+      if (ms !== undefined) return ms;
+      break;
+    }
     case "address":
       if (typeof value === "string") return checkAddress(value, source);
       break;
@@ -125,6 +134,8 @@ function expected(kind: Kind): string {
       return "a positive whole number";
     case "string":
       return "a non-empty string";
+    case "duration":
+      return "a duration such as 90s, 15m, 1h30m or 7d";
     case "address":
       return "host:port";
     case "anonymous":

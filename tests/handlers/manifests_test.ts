@@ -436,3 +436,22 @@ Deno.test("other methods on a manifest answer 405 UNSUPPORTED", async () => {
     await assertError(response, 405, "UNSUPPORTED");
   }
 });
+
+Deno.test("a manifest deleted through one instance is gone from another that served it", async () => {
+  const first = testRegistry();
+  const second = testRegistry({ storage: first.storage });
+  const image = await pushImage(first, "app", { reference: "v1" });
+  const warm = await first.send("GET", `/v2/app/manifests/${image.digest}`);
+  assert.equal(warm.status, 200);
+  await warm.body?.cancel();
+
+  const deleted = await second.send(
+    "DELETE",
+    `/v2/app/manifests/${image.digest}`,
+  );
+  assert.equal(deleted.status, 202);
+  for (const reference of [image.digest, "v1"]) {
+    const get = await first.send("GET", `/v2/app/manifests/${reference}`);
+    await assertError(get, 404, "MANIFEST_UNKNOWN");
+  }
+});

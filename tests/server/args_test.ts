@@ -113,3 +113,34 @@ Deno.test("flagName() and envName() derive from the config key", () => {
   assert.equal(envName("maxManifestSize"), "REGISTRY_MAX_MANIFEST_SIZE");
   assert.equal(envName("tlsCert"), "REGISTRY_TLS_CERT");
 });
+
+Deno.test("parseArgs() reads the upload limits and the garbage collection schedule", () => {
+  const { values } = parseArgs([
+    "--max-uploads",
+    "100",
+    "--max-uploads-per-client=4",
+    "--gc-interval",
+    "1h30m",
+    "--gc-grace=10m",
+  ]);
+  assert.deepEqual(values, {
+    maxUploads: 100,
+    maxUploadsPerClient: 4,
+    gcInterval: 90 * 60 * 1000,
+    gcGrace: 10 * 60 * 1000,
+  });
+  assert.equal(parseArgs(["--gc-interval", "0"]).values.gcInterval, 0);
+});
+
+Deno.test("parseArgs() rejects upload limits that are not positive and durations without a unit", () => {
+  assert.throws(() => parseArgs(["--max-uploads", "0"]), /--max-uploads/);
+  assert.throws(
+    () => parseArgs(["--max-uploads-per-client", "-1"]),
+    /--max-uploads-per-client/,
+  );
+  assert.throws(
+    () => parseArgs(["--gc-interval", "30"]),
+    /--gc-interval: '30' is not valid; expected a duration/,
+  );
+  assert.throws(() => parseArgs(["--gc-grace", "1 h"]), ConfigError);
+});

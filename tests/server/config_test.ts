@@ -174,3 +174,31 @@ Deno.test("resolveConfig() checks the combination of all sources", async () => {
   });
   assert.deepEqual(config.settings.anonymous, ["pull"]);
 });
+
+Deno.test("resolveConfig() reads upload limits and the GC schedule from file and environment", async () => {
+  const yaml = "maxUploads: 64\ngcInterval: 6h\ngcGrace: 0\n";
+  await withFile("c.yaml", yaml, async (path) => {
+    const config = await resolveConfig(["--config", path], {
+      REGISTRY_MAX_UPLOADS_PER_CLIENT: "8",
+    });
+    assert.equal(config.settings.maxUploads, 64);
+    assert.equal(config.settings.maxUploadsPerClient, 8);
+    assert.equal(config.settings.gcInterval, 6 * 60 * 60 * 1000);
+    assert.equal(config.settings.gcGrace, 0);
+  });
+  await withFile("c.json", '{"gcInterval": 30}', async (path) => {
+    await assert.rejects(
+      resolveConfig(["--config", path], {}),
+      /key 'gcInterval': 30 is not valid; expected a duration/,
+    );
+  });
+});
+
+Deno.test("resolveConfig() refuses a GC grace period without a GC interval", async () => {
+  await assert.rejects(
+    resolveConfig(["--gc-grace", "0"], {}),
+    /--gc-grace needs --gc-interval/,
+  );
+  const off = await resolveConfig(["--gc-grace", "0", "--gc-interval=0"], {});
+  assert.equal(off.settings.gcInterval, 0);
+});
