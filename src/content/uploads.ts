@@ -43,8 +43,14 @@ export async function createUpload(
 ): Promise<string> {
   const id = crypto.randomUUID();
   const info: UploadInfo = { repository, started: new Date().toISOString() };
-  await storage.write(
+
+  // Appended rather than written: a session record need not survive a
+  // crash (the client then starts its upload again), so it is spared the
+  // disk syncs of a durable write. A record a crash tore is refused as an
+  // unknown session.
+  await storage.append(
     uploadInfoKey(id),
+    0,
     new TextEncoder().encode(JSON.stringify(info)),
   );
   return id;
@@ -63,7 +69,12 @@ export async function uploadSize(
     storage.stat(uploadDataKey(id)),
   ]);
   if (!info) throw unknownUpload(id);
-  const record = JSON.parse(new TextDecoder().decode(info)) as UploadInfo;
+  let record: UploadInfo;
+  try {
+    record = JSON.parse(new TextDecoder().decode(info));
+  } catch {
+    throw unknownUpload(id);
+  }
   if (record.repository !== repository) throw unknownUpload(id);
   return data?.size ?? 0;
 }

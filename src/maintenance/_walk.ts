@@ -9,6 +9,7 @@
  * @module
  */
 
+import { giveWay } from "./_pool.ts";
 import {
   blobKey,
   referrerKey,
@@ -68,6 +69,7 @@ export async function listBlobs(
       continue;
     }
     for (const fanout of await prefixes(storage, `blobs/${algorithm}/`, warn)) {
+      await giveWay();
       const prefix = `blobs/${algorithm}/${fanout}/`;
       for (const entry of await storage.list(prefix)) {
         const key = prefix + entry.name;

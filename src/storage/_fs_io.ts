@@ -7,6 +7,8 @@
  * @module
  */
 
+// deno-lint-ignore-file no-sync-fn-in-async-fn
+
 import type { Body } from "./types.ts";
 
 /**
@@ -102,7 +104,7 @@ export async function syncDir(path: string): Promise<void> {
   if (Deno.build.os === "windows") return;
   let dir: Deno.FsFile;
   try {
-    dir = await Deno.open(path, { read: true });
+    dir = Deno.openSync(path, { read: true });
   } catch (error) {
     // Emptied and removed by a concurrent delete: nothing left to sync.
     if (isAbsent(error)) return;
@@ -120,7 +122,18 @@ export async function syncDir(path: string): Promise<void> {
 
 const UNSYNCABLE_DIR_CODES = new Set(["EINVAL", "ENOTSUP", "EOPNOTSUPP"]);
 
+/** Small bodies (links, tags, records) are written in one synchronous
+ * call; see `filesystem.ts` for why metadata-sized work is synchronous. */
+const SYNC_WRITE_LIMIT = 64 * 1024;
+
 async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
+  if (bytes.byteLength <= SYNC_WRITE_LIMIT) {
+    let done = 0;
+    while (done < bytes.byteLength) {
+      done += file.writeSync(bytes.subarray(done));
+    }
+    return;
+  }
   let written = 0;
   while (written < bytes.byteLength) {
     written += await file.write(bytes.subarray(written));

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { UploadHashes } from "../../src/content/upload_hashes.ts";
+import { uploadInfoKey } from "../../src/content/keys.ts";
 import {
   appendUpload,
   completeUpload,
@@ -61,6 +62,16 @@ Deno.test("uploadSize() refuses a session of another repository", async () => {
   const id = await createUpload(storage, "owner");
   await assert.rejects(
     uploadSize(storage, "other", id),
+    (error: RegistryError) => error.code === "BLOB_UPLOAD_UNKNOWN",
+  );
+});
+
+Deno.test("a session whose record a crash tore is an unknown session", async () => {
+  const storage = new MemoryStorage();
+  const id = await createUpload(storage, "app");
+  await storage.write(uploadInfoKey(id), new TextEncoder().encode('{"repo'));
+  await assert.rejects(
+    uploadSize(storage, "app", id),
     (error: RegistryError) => error.code === "BLOB_UPLOAD_UNKNOWN",
   );
 });
