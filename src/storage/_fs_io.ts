@@ -19,7 +19,7 @@ import type { Body } from "./types.ts";
 const WRITE_BUFFER_SIZE = 1 << 20;
 
 /** The size of the chunks a read stream yields. */
-const READ_CHUNK_SIZE = 256 * 1024;
+const READ_CHUNK_SIZE = 1024 * 1024;
 
 /**
  * Whether `error` means the path does not exist, including when one of its
