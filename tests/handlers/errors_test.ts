@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { specCodes } from "../_spec_codes.ts";
 import type { LogEvent } from "../../src/log.ts";
 import { MemoryStorage } from "../../src/storage/memory.ts";
 import {
@@ -9,26 +10,6 @@ import {
   testRegistry,
   types,
 } from "./_helpers.ts";
-
-/** The codes a 4xx body may carry: the specification's, plus the legacy
- * TAG_INVALID it says clients may meet. */
-const specCodes = new Set([
-  "BLOB_UNKNOWN",
-  "BLOB_UPLOAD_INVALID",
-  "BLOB_UPLOAD_UNKNOWN",
-  "DIGEST_INVALID",
-  "MANIFEST_BLOB_UNKNOWN",
-  "MANIFEST_INVALID",
-  "MANIFEST_UNKNOWN",
-  "NAME_INVALID",
-  "NAME_UNKNOWN",
-  "SIZE_INVALID",
-  "UNAUTHORIZED",
-  "DENIED",
-  "UNSUPPORTED",
-  "TOOMANYREQUESTS",
-  "TAG_INVALID",
-]);
 
 const failing: [string, string, BodyInit?][] = [
   ["GET", `/v2/app/blobs/${digestOf("x")}`],
