@@ -13,12 +13,17 @@
  * "no basic auth credentials"); token auth, which hands out anonymous
  * tokens, serves both kinds of client.
  *
+ * Repeated wrong passwords for one user name are refused for a while with
+ * 429 (see `login_limiter.ts`), before any password is checked, so
+ * guessing a password costs minutes rather than bcrypt time.
+ *
  * @module
  */
 
 import { RegistryError } from "../protocol/errors.ts";
 import { parseBasicAuthorization } from "./basic_header.ts";
 import { formatChallenge } from "./challenge.ts";
+import { LoginLimiter } from "./login_limiter.ts";
 import type { Action, Auth, Awaitable, Identity } from "./types.ts";
 
 /** What a Basic authenticator is made of. */
@@ -45,6 +50,7 @@ export function basicAuth(parts: BasicAuthParts): Auth {
   const challenge = formatChallenge("Basic", {
     realm: parts.realm ?? "registry",
   });
+  const limiter = new LoginLimiter();
   const auth: Auth = {
     async authenticate(request) {
       const header = request.headers.get("Authorization");
@@ -56,11 +62,18 @@ export function basicAuth(parts: BasicAuthParts): Auth {
       if (credentials.user === "" && credentials.password === "") {
         return undefined;
       }
+      const wait = limiter.retryAfter(credentials.user);
+      if (wait !== undefined) {
+        throw new RegistryError("TOOMANYREQUESTS", "too many failed logins", {
+          headers: { "Retry-After": String(wait) },
+        });
+      }
       const identity = await parts.verify(
         credentials.user,
         credentials.password,
       );
       if (identity) return identity;
+      limiter.fail(credentials.user);
       throw new RegistryError("UNAUTHORIZED", "invalid user name or password", {
         headers: { "WWW-Authenticate": challenge },
       });

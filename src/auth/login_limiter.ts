@@ -1,7 +1,8 @@
 /**
- * Slows down password guessing at the token endpoint: once a client has
- * failed to log in a number of times within a time window, it is refused
- * with 429 until the oldest failure leaves the window. The counts live in
+ * Slows down password guessing, at the token endpoint and for Basic
+ * credentials on every request: once a client has failed to log in a
+ * number of times within a time window, it is refused with 429 until the
+ * oldest failure leaves the window. The counts live in
  * this process's memory, so each instance of a registry run behind a
  * load balancer counts on its own, and a restart forgets them.
  *

@@ -262,3 +262,25 @@ Deno.test("anonymousWithMaster() rejects an empty password", () => {
     TypeError,
   );
 });
+
+Deno.test("userTable() answers 429 after repeated wrong passwords for a user", async () => {
+  const auth = table();
+  for (let i = 0; i < 5; i++) {
+    const wrong = request("GET", "/v2/", ["alice", `guess-${i}`]);
+    assert.equal(
+      (await refusal(auth.authenticate(wrong))).code,
+      "UNAUTHORIZED",
+    );
+  }
+
+  // Even the right password waits now, so guessing gains nothing.
+  const right = request("GET", "/v2/", ["alice", "alice-pw"]);
+  const limited = await refusal(auth.authenticate(right));
+  assert.equal(limited.code, "TOOMANYREQUESTS");
+  assert.equal(limited.status, 429);
+  assert.ok(Number(limited.headers.get("Retry-After")) >= 1);
+
+  // Other users are not affected.
+  const other = request("GET", "/v2/", ["bob", "bob-pw"]);
+  assert.equal((await auth.authenticate(other))?.name, "bob");
+});
