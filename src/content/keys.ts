@@ -11,7 +11,9 @@
  * - `repositories/<name>/_manifests/tags/<tag>`: holds a manifest digest.
  * - `repositories/<name>/_referrers/<alg>/<hex>/<alg>-<hex>`: an index of
  *   manifests whose `subject` is the first digest.
- * - `uploads/<id>/data` and `uploads/<id>/info`: upload sessions.
+ * - `uploads/<id>/data`, `uploads/<id>/sealed` and `uploads/<id>/info`:
+ *   upload sessions.
+ * - `quarantine/<alg>/<hex>`: blobs verification found corrupt.
  *
  * Repository name components never start with `_`, so the `_` directories
  * cannot collide with a nested repository's name.
@@ -36,6 +38,11 @@ export function layerLinkKey(repository: string, digest: Digest): string {
   return `repositories/${repository}/_layers/${digest.algorithm}/${digest.hex}`;
 }
 
+/** The prefix under which a repository's layer links live. */
+export function layersPrefix(repository: string): string {
+  return `repositories/${repository}/_layers/`;
+}
+
 /** A manifest's record in a repository. */
 export function revisionKey(repository: string, digest: Digest): string {
   return `repositories/${repository}/_manifests/revisions/${digest.algorithm}/${digest.hex}`;
@@ -58,7 +65,12 @@ export function tagsPrefix(repository: string): string {
 
 /** The prefix listing the referrers of `subject`. */
 export function referrersPrefix(repository: string, subject: Digest): string {
-  return `repositories/${repository}/_referrers/${subject.algorithm}/${subject.hex}/`;
+  return `${referrersRoot(repository)}${subject.algorithm}/${subject.hex}/`;
+}
+
+/** The prefix of a repository's whole referrers index. */
+export function referrersRoot(repository: string): string {
+  return `repositories/${repository}/_referrers/`;
 }
 
 /** One referrer of `subject`. */
@@ -91,4 +103,9 @@ export function uploadInfoKey(id: string): string {
 /** The prefix of one upload session. */
 export function uploadPrefix(id: string): string {
   return `uploads/${id}/`;
+}
+
+/** Where verification moves a corrupt blob, out of the registry's sight. */
+export function quarantineKey(digest: Digest): string {
+  return `quarantine/${digest.algorithm}/${digest.hex}`;
 }

@@ -128,6 +128,10 @@ export function outOfOrder(start: number, size: number): RegistryError {
  * the digest check and the commit. `exclusive` skips that step for a
  * session whose id never left the current request, so no other request
  * can append to it.
+ *
+ * The caller has already found the session to belong to `repository`
+ * (with {@linkcode uploadSize}, or by creating it), so it is not read
+ * again here.
  */
 export async function completeUpload(
   storage: Storage,
@@ -137,17 +141,16 @@ export async function completeUpload(
   digest: Digest,
   exclusive = false,
 ): Promise<number> {
-  await uploadSize(storage, repository, id);
   let data = uploadDataKey(id);
-  if (!(await storage.stat(data))) {
-    await storage.write(data, new Uint8Array(0));
-  }
+  let info = await storage.stat(data);
+  if (!info) await storage.write(data, new Uint8Array(0));
   if (!exclusive) {
     await storage.move(data, uploadSealedKey(id));
     data = uploadSealedKey(id);
+    info = await storage.stat(data);
   }
 
-  const size = (await storage.stat(data))?.size ?? 0;
+  const size = info?.size ?? 0;
   const actual = hashes.digest(id, digest.algorithm, size) ??
     await digestFromStorage(storage, data, digest.algorithm);
   if (actual !== digest.value) {

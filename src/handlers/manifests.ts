@@ -13,6 +13,7 @@ import {
   getManifest,
   putManifest,
 } from "../content/manifests.ts";
+import { concatBytes } from "../bytes.ts";
 import { RegistryError } from "../protocol/errors.ts";
 import { isTag, parseReference, type Reference } from "../protocol/names.ts";
 import {
@@ -183,11 +184,5 @@ async function readLimited(
     if (size > limit) throw tooLarge();
     chunks.push(chunk);
   }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
+  return concatBytes(chunks, size);
 }

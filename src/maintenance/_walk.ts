@@ -12,8 +12,9 @@
 import { giveWay } from "./_pool.ts";
 import {
   blobKey,
+  layersPrefix,
   referrerKey,
-  repositoryPrefix,
+  referrersRoot,
   revisionsPrefix,
   tagKey,
   tagsPrefix,
@@ -50,12 +51,6 @@ export interface TagEntry {
 }
 
 const decoder = new TextDecoder();
-
-/** Where a repository's layer links live; `layerLinkKey` builds the keys
- * below it. */
-export function layersPrefix(repository: string): string {
-  return `${repositoryPrefix(repository)}_layers/`;
-}
 
 /** Every blob under `blobs/<alg>/<hh>/<hex>`. */
 export async function listBlobs(
@@ -108,12 +103,6 @@ export async function listDigestObjects(
   return found;
 }
 
-/** The key verification moves a corrupt blob to, out of the registry's
- * sight: `quarantine/<alg>/<hex>`. */
-export function quarantineKey(digest: Digest): string {
-  return `quarantine/${digest.algorithm}/${digest.hex}`;
-}
-
 /** A repository's manifest records, as `revisionKey` lays them out. */
 export function listRecords(
   storage: Storage,
@@ -160,7 +149,7 @@ export async function listReferrerEntries(
   repository: string,
   warn: Warn,
 ): Promise<ReferrerIndexEntry[]> {
-  const root = `${repositoryPrefix(repository)}_referrers/`;
+  const root = referrersRoot(repository);
   const entries: ReferrerIndexEntry[] = [];
   for (const subject of await listSubjects(storage, root, warn)) {
     const prefix = `${root}${subject.algorithm}/${subject.hex}/`;

@@ -18,7 +18,8 @@ import type { Storage } from "../storage/types.ts";
 import { findMissing, type MissingContent } from "./_missing.ts";
 import { eachLimited } from "./_pool.ts";
 import { ReferenceReader } from "./_references.ts";
-import { type DigestObject, listBlobs, quarantineKey } from "./_walk.ts";
+import { quarantineKey } from "../content/keys.ts";
+import { type DigestObject, listBlobs } from "./_walk.ts";
 
 export type { MissingContent } from "./_missing.ts";
 

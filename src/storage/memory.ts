@@ -6,6 +6,7 @@
  * @module
  */
 
+import { concatBytes } from "../bytes.ts";
 import {
   type Body,
   type ByteRange,
@@ -65,7 +66,7 @@ export class MemoryStorage implements Storage {
 
   readBytes(key: string): Promise<Uint8Array<ArrayBuffer> | undefined> {
     const entry = this.#objects.get(key);
-    return Promise.resolve(entry && concat(entry.chunks, entry.size));
+    return Promise.resolve(entry && concatBytes(entry.chunks, entry.size));
   }
 
   async write(key: string, body: Body): Promise<number> {
@@ -148,19 +149,6 @@ async function collect(body: Body): Promise<Uint8Array[]> {
   const chunks: Uint8Array[] = [];
   for await (const chunk of body) chunks.push(chunk.slice());
   return chunks;
-}
-
-function concat(
-  chunks: Uint8Array[],
-  size: number,
-): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
 }
 
 function slice(chunks: Uint8Array[], range: ByteRange): Uint8Array[] {

@@ -9,7 +9,7 @@
 
 import assert from "node:assert/strict";
 import { blobKey, referrerKey, tagKey } from "../../src/content/keys.ts";
-import { quarantineKey } from "../../src/maintenance/_walk.ts";
+import { quarantineKey } from "../../src/content/keys.ts";
 import { verifyStore } from "../../src/maintenance/verify.ts";
 import { parseDigest } from "../../src/protocol/names.ts";
 import { encode, sha256, uniqueBytes } from "../integrity/_client.ts";
