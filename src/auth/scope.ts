@@ -8,7 +8,7 @@
  * @module
  */
 
-import { RegistryError } from "../protocol/errors.ts";
+import { clip, RegistryError } from "../protocol/errors.ts";
 import { isRepositoryName } from "../protocol/names.ts";
 import type { Scope } from "./types.ts";
 
@@ -67,8 +67,4 @@ export function parseScope(text: string): Scope {
  */
 export function formatScope(scope: Scope): string {
   return `${scope.type}:${scope.name}:${scope.actions.join(",")}`;
-}
-
-function clip(value: string): string {
-  return value.length > 80 ? `${value.slice(0, 80)}...` : value;
 }

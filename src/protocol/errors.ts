@@ -113,3 +113,8 @@ export class RegistryError extends Error {
     return new Response(body, { status: this.status, headers });
   }
 }
+
+/** Shortens untrusted input before it is echoed in an error message. */
+export function clip(value: string): string {
+  return value.length > 80 ? `${value.slice(0, 80)}...` : value;
+}

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { RegistryError } from "./errors.ts";
+import { clip, RegistryError } from "./errors.ts";
 
 const component = "[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*";
 const namePattern = new RegExp(`^${component}(?:/${component})*$`);
@@ -96,9 +96,4 @@ export function parseReference(value: string): Reference {
     return { kind: "digest", digest: parseDigest(value) };
   }
   return { kind: "tag", tag: parseTag(value) };
-}
-
-/** Shortens untrusted input before it is echoed in an error message. */
-function clip(value: string): string {
-  return value.length > 80 ? `${value.slice(0, 80)}...` : value;
 }
