@@ -19,6 +19,7 @@ import {
   type InstanceState,
   json,
   log,
+  refuse,
 } from "./handlers/context.ts";
 import {
   handleCatalog,
@@ -171,10 +172,7 @@ async function base(ctx: Context): Promise<Response> {
   }
   if (ctx.identity === undefined && ctx.options.auth.anonymousBase === false) {
     // No scope: logging in is all the base endpoint asks for.
-    const challenge = await ctx.options.auth.challenge(ctx.request);
-    throw new RegistryError("UNAUTHORIZED", "authentication required", {
-      headers: { "WWW-Authenticate": challenge },
-    });
+    await refuse(ctx);
   }
   return method === "HEAD" ? empty(200) : json({});
 }

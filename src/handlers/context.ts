@@ -68,25 +68,27 @@ export async function requireAccess(
   await refuse(ctx, { type: "repository", name: repository, actions: anyOf });
 }
 
-/** Throws the refusal for a request that lacked `scope`. */
-export async function refuse(ctx: Context, scope: Scope): Promise<never> {
+/** Throws the refusal for a request that lacked `scope`, or, with no
+ * scope, simply a login. */
+export async function refuse(
+  ctx: Context,
+  scope?: Scope,
+): Promise<never> {
   if (ctx.identity === undefined || ctx.identity.grants !== undefined) {
     const challenge = await ctx.options.auth.challenge(ctx.request, scope);
     throw new RegistryError("UNAUTHORIZED", "authentication required", {
       headers: { "WWW-Authenticate": challenge },
-      detail: [{
+      detail: scope && [{
         Type: scope.type,
         Name: scope.name,
         Action: scope.actions.join(","),
       }],
     });
   }
-  throw new RegistryError(
-    "DENIED",
-    `'${ctx.identity.name}' may not ${
-      scope.actions.join(" or ")
-    } '${scope.name}'`,
-  );
+  const what = scope
+    ? `${scope.actions.join(" or ")} '${scope.name}'`
+    : "use this registry";
+  throw new RegistryError("DENIED", `'${ctx.identity.name}' may not ${what}`);
 }
 
 /** Throws 405 `UNSUPPORTED` when the registry is read-only. */
