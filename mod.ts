@@ -26,6 +26,7 @@ export type {
   Body,
   ByteRange,
   ListEntry,
+  MoveOptions,
   ObjectInfo,
   Storage,
 } from "./src/storage/types.ts";

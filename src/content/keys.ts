@@ -11,8 +11,9 @@
  * - `repositories/<name>/_manifests/tags/<tag>`: holds a manifest digest.
  * - `repositories/<name>/_referrers/<alg>/<hex>/<alg>-<hex>`: an index of
  *   manifests whose `subject` is the first digest.
- * - `uploads/<id>/data`, `uploads/<id>/sealed` and `uploads/<id>/info`:
- *   upload sessions.
+ * - `uploads/<id>.data`, `uploads/<id>.sealed` and `uploads/<id>.info`:
+ *   upload sessions, side by side in one directory so that starting one
+ *   creates no directory a file storage would have to sync.
  * - `quarantine/<alg>/<hex>`: blobs verification found corrupt.
  *
  * Repository name components never start with `_`, so the `_` directories
@@ -84,25 +85,35 @@ export function referrerKey(
   }${referrer.algorithm}-${referrer.hex}`;
 }
 
+/** The prefix below which every upload session's objects live. */
+export const UPLOADS_PREFIX = "uploads/";
+
 /** An upload session's bytes received so far. */
 export function uploadDataKey(id: string): string {
-  return `uploads/${id}/data`;
+  return `${UPLOADS_PREFIX}${id}.data`;
 }
 
 /** An upload session's bytes once sealed for completion: no chunk can
  * be appended to them any more. */
 export function uploadSealedKey(id: string): string {
-  return `uploads/${id}/sealed`;
+  return `${UPLOADS_PREFIX}${id}.sealed`;
 }
 
 /** An upload session's record: repository and start time. */
 export function uploadInfoKey(id: string): string {
-  return `uploads/${id}/info`;
+  return `${UPLOADS_PREFIX}${id}.info`;
 }
 
-/** The prefix of one upload session. */
-export function uploadPrefix(id: string): string {
-  return `uploads/${id}/`;
+/** Every key an upload session may hold. */
+export function uploadKeys(id: string): string[] {
+  return [uploadInfoKey(id), uploadDataKey(id), uploadSealedKey(id)];
+}
+
+/** The session id an object name below {@linkcode UPLOADS_PREFIX} belongs
+ * to, or `undefined` for a name that is not a session's. */
+export function uploadIdOf(name: string): string | undefined {
+  const match = /^(.+)\.(?:info|data|sealed)$/.exec(name);
+  return match?.[1];
 }
 
 /** Where verification moves a corrupt blob, out of the registry's sight. */

@@ -21,7 +21,7 @@ import {
   blobKey,
   uploadDataKey,
   uploadInfoKey,
-  uploadPrefix,
+  uploadKeys,
   uploadSealedKey,
 } from "./keys.ts";
 import { linkBlob } from "./blobs.ts";
@@ -145,7 +145,10 @@ export async function completeUpload(
   let info = await storage.stat(data);
   if (!info) await storage.write(data, new Uint8Array(0));
   if (!exclusive) {
-    await storage.move(data, uploadSealedKey(id));
+    // Not durable: the sealed bytes are moved on (durably) or dropped
+    // before this request answers, and a crash in between only loses an
+    // upload the client was never told had succeeded.
+    await storage.move(data, uploadSealedKey(id), { durable: false });
     data = uploadSealedKey(id);
     info = await storage.stat(data);
   }
@@ -167,7 +170,10 @@ export async function completeUpload(
   // blob that was unreferenced and old until this push.
   await storage.move(data, blobKey(digest));
   await linkBlob(storage, repository, digest);
-  await cancelUpload(storage, hashes, id);
+
+  // The bytes have moved on, so the record is all the session has left.
+  hashes.forget(id);
+  await storage.delete(uploadInfoKey(id));
   return size;
 }
 
@@ -178,7 +184,7 @@ export async function cancelUpload(
   id: string,
 ): Promise<void> {
   hashes.forget(id);
-  await storage.deletePrefix(uploadPrefix(id));
+  await Promise.all(uploadKeys(id).map((key) => storage.delete(key)));
 }
 
 async function digestFromStorage(

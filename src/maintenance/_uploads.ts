@@ -1,30 +1,36 @@
 /**
  * Abandoned upload sessions. A client that stops halfway through a push,
- * or a registry killed while receiving one, leaves `uploads/<id>/` behind;
- * nothing else ever removes it. A session counts as abandoned once its
- * last activity (the latest modification time of any of its objects,
- * which every appended chunk moves) is older than the cut-off, so a slow
- * upload that is still receiving bytes is never cut.
- *
- * A session prefix that holds no object at all is left alone: it may be a
- * session being created right now (a file storage makes the directory,
- * then writes the record through a hidden temporary file), and the
- * storage interface gives a prefix no age to tell it from one a killed
- * registry left behind.
+ * or a registry killed while receiving one, leaves the session's objects
+ * (`uploads/<id>.info`, `.data`, `.sealed`) behind; nothing else ever
+ * removes them. A session counts as abandoned once its last activity (the
+ * latest modification time of any of its objects, which every appended
+ * chunk moves) is older than the cut-off, so a slow upload that is still
+ * receiving bytes is never cut.
  *
  * @module
  */
 
-import { uploadPrefix } from "../content/keys.ts";
+import { uploadIdOf, uploadKeys, UPLOADS_PREFIX } from "../content/keys.ts";
 import type { Storage } from "../storage/types.ts";
 import { eachLimited } from "./_pool.ts";
 
 /** An upload session found abandoned. */
 export interface StaleUpload {
   id: string;
+  /** How reports name the session. */
   key: string;
   /** Bytes the session holds. */
   size: number;
+}
+
+/** The ids of the sessions that have objects in storage, sorted. */
+export async function listUploadIds(storage: Storage): Promise<string[]> {
+  const ids = new Set<string>();
+  for (const entry of await storage.list(UPLOADS_PREFIX)) {
+    const id = entry.prefix ? undefined : uploadIdOf(entry.name);
+    if (id) ids.add(id);
+  }
+  return [...ids].sort();
 }
 
 /** The sessions whose last activity is at or before `cutoff` (ms). */
@@ -32,14 +38,11 @@ export async function findStaleUploads(
   storage: Storage,
   cutoff: number,
 ): Promise<StaleUpload[]> {
-  const ids = (await storage.list("uploads/"))
-    .filter((entry) => entry.prefix)
-    .map((entry) => entry.name);
   const stale: StaleUpload[] = [];
-  await eachLimited(ids, 8, async (id) => {
+  await eachLimited(await listUploadIds(storage), 8, async (id) => {
     const activity = await lastActivity(storage, id);
     if (activity && activity.time <= cutoff) {
-      stale.push({ id, key: uploadPrefix(id), size: activity.size });
+      stale.push({ id, key: UPLOADS_PREFIX + id, size: activity.size });
     }
   });
   return stale.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -56,7 +59,7 @@ export async function removeStaleUpload(
 ): Promise<boolean> {
   const activity = await lastActivity(storage, upload.id);
   if (!activity || activity.time > cutoff) return false;
-  await storage.deletePrefix(upload.key);
+  for (const key of uploadKeys(upload.id)) await storage.delete(key);
   return true;
 }
 
@@ -67,10 +70,8 @@ async function lastActivity(
   storage: Storage,
   id: string,
 ): Promise<{ time: number; size: number } | undefined> {
-  const prefix = uploadPrefix(id);
-  const objects = (await storage.list(prefix)).filter((e) => !e.prefix);
   const infos = await Promise.all(
-    objects.map((entry) => storage.stat(prefix + entry.name)),
+    uploadKeys(id).map((key) => storage.stat(key)),
   );
   let time: number | undefined;
   let size = 0;

@@ -18,6 +18,7 @@ import type { Storage } from "../storage/types.ts";
 import { findMissing, type MissingContent } from "./_missing.ts";
 import { eachLimited } from "./_pool.ts";
 import { ReferenceReader } from "./_references.ts";
+import { listUploadIds } from "./_uploads.ts";
 import { quarantineKey } from "../content/keys.ts";
 import { type DigestObject, listBlobs } from "./_walk.ts";
 
@@ -147,8 +148,7 @@ export async function verifyStore(
     total: repositories.length,
   });
 
-  report.uploadSessions = (await storage.list("uploads/"))
-    .filter((entry) => entry.prefix).length;
+  report.uploadSessions = (await listUploadIds(storage)).length;
   report.corrupt.sort((a, b) => compare(a.key, b.key));
   report.missing.sort((a, b) =>
     compare(a.repository, b.repository) || compare(a.digest, b.digest) ||

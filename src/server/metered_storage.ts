@@ -14,6 +14,7 @@ import type {
   Body,
   ByteRange,
   ListEntry,
+  MoveOptions,
   ObjectInfo,
   Storage,
 } from "../storage/types.ts";
@@ -52,8 +53,8 @@ export class MeteredStorage implements Storage {
     return this.#time("append", () => this.#inner.append(key, offset, body));
   }
 
-  move(from: string, to: string): Promise<void> {
-    return this.#time("move", () => this.#inner.move(from, to));
+  move(from: string, to: string, options?: MoveOptions): Promise<void> {
+    return this.#time("move", () => this.#inner.move(from, to, options));
   }
 
   delete(key: string): Promise<boolean> {

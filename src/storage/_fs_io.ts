@@ -35,26 +35,41 @@ export function isAbsent(error: unknown): boolean {
 }
 
 /**
+ * How many bytes of a long body are written between early disk syncs.
+ * Left alone, the kernel starts writing a file's pages to disk only once
+ * gigabytes are dirty, so a blob of a few gigabytes would first fill the
+ * page cache and then wait for the whole of it in the final sync. Syncing
+ * as it goes makes the disk work while the network is still delivering.
+ */
+const WRITE_BACK_STEP = 32 << 20;
+
+/**
  * Writes `body` at the file's position and resolves to the number of bytes
  * written. A stream is held in memory two buffers at a time at most: one
  * being filled while the other is written, so reading the network and
- * writing the disk overlap.
+ * writing the disk overlap. Given the file's `path`, a long body is also
+ * synced to disk as it goes, through a second handle so the syncs never
+ * wait for writes or writes for syncs; the caller still makes the final
+ * sync, which then has little left to do.
  */
 export async function writeBody(
   file: Deno.FsFile,
   body: Body,
+  path?: string,
 ): Promise<number> {
   if (body instanceof Uint8Array) {
     await writeAll(file, body);
     return body.byteLength;
   }
-  const writer = new CoalescingWriter(file);
+  const writeBack = path === undefined ? undefined : new WriteBack(path);
+  const writer = new CoalescingWriter(file, writeBack);
   try {
     for await (const chunk of body) await writer.push(chunk);
     await writer.flush();
   } finally {
     // The caller closes the file next; no write may still be running.
     await writer.settle();
+    await writeBack?.close();
   }
   return writer.size;
 }
@@ -152,10 +167,17 @@ class CoalescingWriter {
   #buffer: Uint8Array | undefined;
   #spare: Uint8Array | undefined;
   #filled = 0;
+  /** A lone first chunk, kept as it came: a small body is written from it
+   * directly rather than copied into a fresh buffer. */
+  #held: Uint8Array | undefined;
   #pending: Promise<void> = Promise.resolve();
+  #writeBack: WriteBack | undefined;
+  /** Bytes handed to writes so far. */
+  #started = 0;
 
-  constructor(file: Deno.FsFile) {
+  constructor(file: Deno.FsFile, writeBack?: WriteBack) {
     this.#file = file;
+    this.#writeBack = writeBack;
   }
 
   async push(chunk: Uint8Array): Promise<void> {
@@ -170,7 +192,16 @@ class CoalescingWriter {
       await this.#startWrite(chunk);
       return;
     }
+    if (this.#filled === 0) {
+      this.#held = chunk;
+      this.#filled = chunk.byteLength;
+      return;
+    }
     this.#buffer ??= new Uint8Array(WRITE_BUFFER_SIZE);
+    if (this.#held) {
+      this.#buffer.set(this.#held);
+      this.#held = undefined;
+    }
     this.#buffer.set(chunk, this.#filled);
     this.#filled += chunk.byteLength;
   }
@@ -185,19 +216,64 @@ class CoalescingWriter {
   }
 
   async #sendBuffer(): Promise<void> {
-    await this.#startWrite(this.#buffer!.subarray(0, this.#filled));
+    const held = this.#held;
+    this.#held = undefined;
+    await this.#startWrite(held ?? this.#buffer!.subarray(0, this.#filled));
     // The buffer now being written is not touched again until the next
     // send, which first waits for this write to finish.
-    [this.#buffer, this.#spare] = [this.#spare, this.#buffer];
+    if (!held) [this.#buffer, this.#spare] = [this.#spare, this.#buffer];
     this.#filled = 0;
   }
 
   async #startWrite(bytes: Uint8Array): Promise<void> {
     await this.#pending;
+    // Every write started before this one has now finished.
+    this.#writeBack?.written(this.#started);
+    this.#started += bytes.byteLength;
     const write = writeAll(this.#file, bytes);
     // Observed later by the next write, flush or settle; the handler only
     // keeps a failure from counting as unhandled in the meantime.
     write.catch(() => {});
     this.#pending = write;
+  }
+}
+
+/**
+ * Early syncs of a file being written (see `WRITE_BACK_STEP`), at most one
+ * at a time, through a handle of their own: the runtime runs the
+ * operations of one handle one after another, so a sync on the writing
+ * handle would hold up the writes behind it. A failed early sync is left
+ * for the final one to report; the kernel tells every handle that was
+ * open when a write to disk failed.
+ */
+class WriteBack {
+  #path: string;
+  #handle: Deno.FsFile | undefined;
+  #running: Promise<void> | undefined;
+  #syncedUpTo = 0;
+
+  constructor(path: string) {
+    this.#path = path;
+  }
+
+  /** Notes that the first `bytes` bytes have been written. */
+  written(bytes: number): void {
+    if (this.#running || bytes - this.#syncedUpTo < WRITE_BACK_STEP) return;
+    this.#syncedUpTo = bytes;
+    try {
+      this.#handle ??= Deno.openSync(this.#path, { read: true });
+    } catch {
+      // Renamed or removed under us; the final sync is all that is left.
+      return;
+    }
+    this.#running = this.#handle.syncData().catch(() => {}).finally(() => {
+      this.#running = undefined;
+    });
+  }
+
+  /** Waits for a sync under way and closes the handle. */
+  async close(): Promise<void> {
+    await this.#running;
+    this.#handle?.close();
   }
 }

@@ -20,13 +20,15 @@
 
 // deno-lint-ignore-file no-sync-fn-in-async-fn
 
-import { fileStream, isAbsent, syncDir, writeBody } from "./_fs_io.ts";
+import { DirectorySyncs } from "./_dir_syncs.ts";
+import { fileStream, isAbsent, writeBody } from "./_fs_io.ts";
 import { keySegments, prefixSegments, TEMP_PREFIX } from "./_fs_keys.ts";
 import { KeyLock } from "./_key_lock.ts";
 import {
   type Body,
   type ByteRange,
   type ListEntry,
+  type MoveOptions,
   type ObjectInfo,
   OffsetMismatchError,
   type Storage,
@@ -59,6 +61,7 @@ const DIRECTORY_RETRIES = 5;
 export class FileStorage implements Storage {
   #root: string;
   #appends = new KeyLock();
+  #dirSyncs = new DirectorySyncs();
 
   /** A storage rooted at the directory `root`. */
   constructor(root: string) {
@@ -135,14 +138,15 @@ export class FileStorage implements Storage {
     );
     let open = true;
     try {
-      const size = await writeBody(file, body);
+      const size = await writeBody(file, body, temp);
       // Data first, then the name: after a crash the new name can only
-      // point at complete bytes.
-      await file.syncData();
+      // point at complete bytes. An empty object has no data to sync; the
+      // directory sync below commits its creation with its name.
+      if (size > 0) await file.syncData();
       file.close();
       open = false;
       Deno.renameSync(temp, path);
-      await syncDir(dir);
+      await this.#dirSyncs.sync(dir);
       return size;
     } catch (error) {
       if (open) file.close();
@@ -166,20 +170,23 @@ export class FileStorage implements Storage {
         // `move`, which syncs them first, and only after the registry has
         // checked their digest; bytes a crash loses or garbles before then
         // fail that check, and the client uploads again.
-        return offset + await writeBody(file, body);
+        return offset + await writeBody(file, body, this.#path(segments));
       } finally {
         file.close();
       }
     });
   }
 
-  move(from: string, to: string): Promise<void> {
+  move(from: string, to: string, options?: MoveOptions): Promise<void> {
     // Under the append queue of `from`, so no append adds bytes to the
     // file after it has been synced and renamed.
-    return this.#appends.run(from, () => this.#move(from, to));
+    return this.#appends.run(
+      from,
+      () => this.#move(from, to, options?.durable ?? true),
+    );
   }
 
-  async #move(from: string, to: string): Promise<void> {
+  async #move(from: string, to: string, durable: boolean): Promise<void> {
     const source = keySegments(from);
     const target = keySegments(to);
     const fromPath = this.#path(source);
@@ -195,19 +202,20 @@ export class FileStorage implements Storage {
       }
       const now = new Date();
       file.utimeSync(now, now);
-      await file.sync();
+      if (durable) await file.sync();
     } finally {
       file.close();
     }
 
     await this.#inDirectory(target, () => Deno.renameSync(fromPath, toPath));
-    const toDir = this.#path(target.slice(0, -1));
-    const fromDir = this.#path(source.slice(0, -1));
-    await syncDir(toDir);
-    if (fromDir !== toDir) {
-      await syncDir(fromDir);
-      this.#pruneEmpty(source.slice(0, -1));
-    }
+    // Only the new name is synced. The old one is gone from the source
+    // directory in the same journal transaction on the file systems that
+    // journal metadata (ext4, XFS, btrfs); elsewhere a crash may at worst
+    // leave the old name too, a stray copy that nothing reads.
+    const toDir = target.slice(0, -1);
+    const fromDir = source.slice(0, -1);
+    if (durable) await this.#dirSyncs.sync(this.#path(toDir));
+    if (fromDir.join("/") !== toDir.join("/")) this.#pruneEmpty(fromDir);
   }
 
   delete(key: string): Promise<boolean> {
@@ -233,7 +241,8 @@ export class FileStorage implements Storage {
   }
 
   #listSync(prefix: string): ListEntry[] {
-    const dir = this.#path(prefixSegments(prefix));
+    const segments = prefixSegments(prefix);
+    const dir = this.#path(segments);
     const entries: ListEntry[] = [];
     try {
       for (const entry of Deno.readDirSync(dir)) {
@@ -241,6 +250,14 @@ export class FileStorage implements Storage {
         const isDirectory = entry.isSymlink
           ? followsToDirectory(`${dir}/${entry.name}`)
           : entry.isDirectory;
+        // The root's directories are kept when empty (see `#pruneEmpty`),
+        // but a prefix without objects is not listed.
+        if (
+          isDirectory && segments.length === 0 &&
+          !holdsEntries(`${dir}/${entry.name}`)
+        ) {
+          continue;
+        }
         if (isDirectory !== undefined) {
           entries.push({ name: entry.name, prefix: isDirectory });
         }
@@ -258,9 +275,17 @@ export class FileStorage implements Storage {
     return settle(() => {
       const segments = prefixSegments(prefix);
       if (segments.length === 0) {
-        for (const entry of this.#listSync("")) {
-          if (entry.prefix) removeTree(this.#path([entry.name]));
-          else this.#deleteSync(entry.name);
+        let names: string[];
+        try {
+          names = [...Deno.readDirSync(this.#root)].map((entry) => entry.name)
+            .filter((name) => !name.startsWith(TEMP_PREFIX));
+        } catch (error) {
+          if (isAbsent(error)) return;
+          throw error;
+        }
+        for (const name of names) {
+          removeTree(this.#path([name]));
+          this.#deleteSync(name);
         }
         return;
       }
@@ -338,7 +363,7 @@ export class FileStorage implements Storage {
     }
     // A new directory is an entry in its parent; without this sync a crash
     // could lose the directory and the object about to be renamed into it.
-    await syncDir(this.#path(segments.slice(0, -1)));
+    await this.#dirSyncs.sync(this.#path(segments.slice(0, -1)));
   }
 
   /**
@@ -346,9 +371,14 @@ export class FileStorage implements Storage {
    * are empty, so that a prefix with no objects left does not list. A
    * directory that is not empty, or that another call is using, stops it;
    * writers that lose their directory to this create it again.
+   *
+   * The directories right below the root stay even when empty: each holds
+   * a whole kind of object, and one that empties often (where upload
+   * sessions live) would otherwise be removed and made again, with a disk
+   * sync, over and over under load.
    */
   #pruneEmpty(segments: string[]): void {
-    for (let depth = segments.length; depth > 0; depth--) {
+    for (let depth = segments.length; depth > 1; depth--) {
       try {
         Deno.removeSync(this.#path(segments.slice(0, depth)));
       } catch {
@@ -375,6 +405,18 @@ function removeTree(path: string): void {
   } catch (error) {
     if (!isAbsent(error)) throw error;
   }
+}
+
+/** Whether a directory holds anything besides temporary files. */
+function holdsEntries(path: string): boolean {
+  try {
+    for (const entry of Deno.readDirSync(path)) {
+      if (!entry.name.startsWith(TEMP_PREFIX)) return true;
+    }
+  } catch (error) {
+    if (!isAbsent(error)) throw error;
+  }
+  return false;
 }
 
 /** Whether a symbolic link leads to a directory; undefined if dangling. */

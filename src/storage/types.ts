@@ -36,6 +36,16 @@ export interface ListEntry {
   prefix: boolean;
 }
 
+/** How {@linkcode Storage.move} may carry out a move. */
+export interface MoveOptions {
+  /**
+   * When false, the move need not survive a crash: the caller moves the
+   * object on again, or can lose it, so a storage may skip the disk syncs
+   * a durable move costs. It stays atomic. Defaults to true.
+   */
+  durable?: boolean;
+}
+
 /** Bytes to store: whole in memory, or a stream. */
 export type Body = Uint8Array | ReadableStream<Uint8Array>;
 
@@ -114,9 +124,10 @@ export interface Storage {
    * Moves the object at `from` to `to`, atomically and durably, replacing
    * any object at `to`. Rejects if `from` is absent. An `append` to `from`
    * that is under way either finishes before the move or fails, so the
-   * object at `to` never changes after `move` resolves.
+   * object at `to` never changes after `move` resolves. With `durable:
+   * false` the move may be lost in a crash (see {@linkcode MoveOptions}).
    */
-  move(from: string, to: string): Promise<void>;
+  move(from: string, to: string, options?: MoveOptions): Promise<void>;
 
   /** Removes the object at `key`; resolves to false if it was absent. */
   delete(key: string): Promise<boolean>;

@@ -193,14 +193,24 @@ fsTest(
 );
 
 fsTest(
-  "delete() removes emptied directories but keeps the root",
+  "delete() removes emptied directories but keeps the root and its children",
   async (s, dir) => {
     await s.write("a/b/c/d", bytes("1"));
     await s.write("a/x", bytes("2"));
     await s.delete("a/b/c/d");
     assert.deepEqual(await walk(dir), ["data", "data/a", "data/a/x"]);
     await s.delete("a/x");
-    assert.deepEqual(await walk(dir), ["data"]);
+    assert.deepEqual(await walk(dir), ["data", "data/a"]);
+    assert.deepEqual(await s.list("a/"), []);
+    await s.write("e/f/g", bytes("3"));
+    await s.move("e/f/g", "h/i");
+    assert.deepEqual(await walk(dir), [
+      "data",
+      "data/a",
+      "data/e",
+      "data/h",
+      "data/h/i",
+    ]);
     await s.deletePrefix("");
     assert.deepEqual(await walk(dir), ["data"]);
   },

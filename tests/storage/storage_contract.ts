@@ -64,6 +64,28 @@ export function storageContract(name: string, make: StorageFactory): void {
     assert.deepEqual(await s.readBytes("k"), data);
   });
 
+  test("write() and append() keep streams of any mix of chunk sizes intact", async (s) => {
+    // Around the write buffer's size (1 MiB): one small chunk, small ones
+    // that fill it, a chunk that overflows it, chunks larger than it.
+    const mib = 1 << 20;
+    const shapes = [
+      [100],
+      [100, 200],
+      [mib - 10, 20, 5],
+      [10, mib + 1, 10],
+      [3 * mib],
+      [mib / 2, mib / 2, mib / 2],
+    ];
+    for (const [index, sizes] of shapes.entries()) {
+      const total = sizes.reduce((sum, size) => sum + size, 0);
+      const data = pattern(total, index);
+      assert.equal(await s.write(`w${index}`, chunked(data, sizes)), total);
+      assertBytes(await s.readBytes(`w${index}`), data);
+      assert.equal(await s.append(`a${index}`, 0, chunked(data, sizes)), total);
+      assertBytes(await s.readBytes(`a${index}`), data);
+    }
+  });
+
   test("write() replaces an existing object whole", async (s) => {
     await s.write("k", bytes("a much longer value"));
     await s.write("k", chunked(bytes("short"), [2]));
@@ -219,6 +241,15 @@ export function storageContract(name: string, make: StorageFactory): void {
     await s.move("to/deep/y", "fresh/path/z");
     assert.deepEqual(await s.readBytes("fresh/path/z"), bytes("new"));
     assert.deepEqual(await s.list(""), [{ name: "fresh", prefix: true }]);
+  });
+
+  test("move() that need not be durable still moves atomically", async (s) => {
+    await s.append("u/data", 0, bytes("abc"));
+    await s.move("u/data", "u/sealed", { durable: false });
+    assert.equal(await s.stat("u/data"), undefined);
+    assert.deepEqual(await s.readBytes("u/sealed"), bytes("abc"));
+    await s.move("u/sealed", "done/x");
+    assert.deepEqual(await s.readBytes("done/x"), bytes("abc"));
   });
 
   test("move() during an append: the moved object never changes after", async (s) => {
