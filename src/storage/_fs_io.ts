@@ -19,13 +19,6 @@ import type { Body } from "./types.ts";
 const WRITE_BUFFER_SIZE = 1 << 20;
 
 /**
- * The size of the chunks a read stream yields. Measured on a 1 GiB pull,
- * 512 KiB reads doubled the rate of 256 KiB ones and matched 1 MiB ones,
- * while a puller holds half as much memory (two chunks at most).
- */
-const READ_CHUNK_SIZE = 512 * 1024;
-
-/**
  * Whether `error` means the path does not exist, including when one of its
  * parents is a file rather than a directory.
  */
@@ -75,24 +68,30 @@ export async function writeBody(
 }
 
 /**
- * A stream of `length` bytes read from the file's position; the file is
- * closed when the stream ends, fails or is cancelled.
+ * A stream of `length` bytes read from the file's position in chunks of
+ * `chunkSize`; the file is closed, and `onClose` called, when the stream
+ * ends, fails or is cancelled.
  */
 export function fileStream(
   file: Deno.FsFile,
   length: number,
+  chunkSize: number,
+  onClose?: () => void,
 ): ReadableStream<Uint8Array> {
   let remaining = length;
   let open = true;
   const close = () => {
-    if (open) file.close();
+    if (!open) return;
     open = false;
+    file.close();
+    onClose?.();
   };
   return new ReadableStream({
     async pull(controller) {
       try {
-        const buffer = new Uint8Array(Math.min(READ_CHUNK_SIZE, remaining));
-        const count = buffer.byteLength > 0 ? await file.read(buffer) : null;
+        const size = Math.min(chunkSize, remaining);
+        const buffer = new Uint8Array(size);
+        const count = size > 0 ? await file.read(buffer) : null;
         if (count === null) {
           close();
           controller.close();

@@ -24,6 +24,7 @@ import { DirectorySyncs } from "./_dir_syncs.ts";
 import { fileStream, isAbsent, writeBody } from "./_fs_io.ts";
 import { keySegments, prefixSegments, TEMP_PREFIX } from "./_fs_keys.ts";
 import { KeyLock } from "./_key_lock.ts";
+import { LoneReads } from "./_lone_reads.ts";
 import {
   type Body,
   type ByteRange,
@@ -40,6 +41,22 @@ import {
  * between our creating it and our using it.
  */
 const DIRECTORY_RETRIES = 5;
+
+/**
+ * How long before a whole-file read no other may have begun for it to
+ * count as lone; see {@linkcode LoneReads}.
+ */
+const LONE_READ_QUIET_MS = 1000;
+
+/**
+ * The chunk size of lone reads. Measured on a 1 GiB pull, 4 MiB chunks
+ * were half again as fast as the runtime's own file stream, and 1 MiB ones
+ * a fifth.
+ */
+const LONE_READ_CHUNK = 4 * 1024 * 1024;
+
+/** The chunk size of byte-range reads, which are rarely long. */
+const RANGE_READ_CHUNK = 512 * 1024;
 
 /**
  * A {@linkcode Storage} that keeps each object in a file below `root`,
@@ -62,6 +79,7 @@ export class FileStorage implements Storage {
   #root: string;
   #appends = new KeyLock();
   #dirSyncs = new DirectorySyncs();
+  #loneReads = new LoneReads(LONE_READ_QUIET_MS);
 
   /** A storage rooted at the directory `root`. */
   constructor(root: string) {
@@ -100,13 +118,16 @@ export class FileStorage implements Storage {
         file.close();
         return undefined;
       }
-      // The file's own stream lets the runtime move bytes from the file to
-      // the socket without passing buffers through JavaScript; with 64
-      // concurrent pulls it held peak memory at a third of a JavaScript
-      // stream's. It closes the file when it ends or is cancelled.
-      if (!range) return file.readable;
-      file.seekSync(range.start, Deno.SeekMode.Start);
-      return fileStream(file, range.end + 1 - range.start);
+      if (range) {
+        file.seekSync(range.start, Deno.SeekMode.Start);
+        const length = range.end + 1 - range.start;
+        return fileStream(file, length, RANGE_READ_CHUNK);
+      }
+      const end = this.#loneReads.begin();
+      // The runtime's own stream moves bytes from the file to the socket
+      // without JavaScript buffers, and closes the file when it ends.
+      if (!end) return file.readable;
+      return fileStream(file, info.size, LONE_READ_CHUNK, end);
     } catch (error) {
       file.close();
       throw error;

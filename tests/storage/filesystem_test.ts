@@ -193,6 +193,24 @@ fsTest(
 );
 
 fsTest(
+  "read(): a lone read and the reads that join it return every byte",
+  async (s) => {
+    // Long enough for several of the large chunks a lone read takes.
+    const data = pattern(9 * (1 << 20) + 7, 5);
+    await s.write("big", data);
+
+    const lone = await s.read("big");
+    const joining = await Promise.all([s.read("big"), s.read("big")]);
+    const results = await Promise.all(
+      [lone, ...joining].map((stream) => readAll(stream!)),
+    );
+    for (const [i, result] of results.entries()) {
+      assertBytes(result, data, `read ${i}`);
+    }
+  },
+);
+
+fsTest(
   "delete() removes emptied directories but keeps the root and its children",
   async (s, dir) => {
     await s.write("a/b/c/d", bytes("1"));
