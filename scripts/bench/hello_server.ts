@@ -3,9 +3,10 @@
  * The machine-limit server: a `Deno.serve` that does the least a registry
  * could. Run as `hello_server.ts <port> <file>`. Uploads are read and
  * dropped, `POST` answers 202 with a Location as an upload start does,
- * `PUT` and `PATCH` answer 201 and 202, a `GET` of any path with
- * `/blobs/` in it streams the file, and anything else answers "hello". Measured the same way as the registries, it
- * shows how much of a result is Deno's HTTP stack and how much is ours.
+ * `PUT` and `PATCH` answer 201 and 202, a `GET` of any path with `/blobs/`
+ * in it streams the file, and anything else answers "hello". Measured the
+ * same way as the registries, it shows how much of a result is Deno's HTTP
+ * stack and how much is ours.
  */
 
 const [port, file] = Deno.args;

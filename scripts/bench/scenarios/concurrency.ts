@@ -1,9 +1,10 @@
 /**
  * @module
  * Many clients at once: manifest GETs by tag (wrk) and blob HEADs (ab, as
- * wrk 4.1 cannot complete HEAD requests) from 64 connections, and thousands of small blob pushes from 16 clients.
- * A hello-world `Deno.serve` loaded the same way, in the first repetition
- * only, gives the ceiling that Deno's HTTP stack leaves on this machine.
+ * wrk 4.1 cannot complete HEAD requests) from 64 connections, and thousands
+ * of small blob pushes from 16 clients. A hello-world `Deno.serve` loaded
+ * the same way, in the first repetition only, gives the ceiling that Deno's
+ * HTTP stack leaves on this machine.
  */
 
 import { makeSmallBlobs, type SmallBlob } from "../blobs.ts";
