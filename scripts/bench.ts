@@ -11,12 +11,7 @@
  */
 
 import { type BlobFile, writeBlobFile } from "./bench/blobs.ts";
-import {
-  cleaningUp,
-  cleanUp,
-  cleanUpOnSignals,
-  makeTempDir,
-} from "./bench/cleanup.ts";
+import { cleaningUp, makeTempDir, runScript } from "./bench/cleanup.ts";
 import { parseFlags, USAGE } from "./bench/flags.ts";
 import { describeMachine } from "./bench/machine.ts";
 import { runCommand } from "./bench/process.ts";
@@ -196,13 +191,4 @@ function progressLine(result: ScenarioResult, seconds: number): string {
     } ${result.unit}`;
 }
 
-cleanUpOnSignals();
-let code = 1;
-try {
-  code = await main();
-} catch (error) {
-  console.error(error instanceof Error ? error.message : error);
-} finally {
-  await cleanUp();
-}
-Deno.exit(code);
+await runScript(main);

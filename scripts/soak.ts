@@ -12,7 +12,7 @@
  */
 
 import { type BlobFile, makeSmallBlobs, writeBlobFile } from "./bench/blobs.ts";
-import { cleanUp, cleanUpOnSignals, makeTempDir } from "./bench/cleanup.ts";
+import { makeTempDir, runScript } from "./bench/cleanup.ts";
 import {
   connect,
   MANIFEST_ACCEPT,
@@ -260,13 +260,4 @@ function signed(value: number): string {
   return (value >= 0 ? "+" : "") + formatNumber(value);
 }
 
-cleanUpOnSignals();
-let code = 1;
-try {
-  code = await main();
-} catch (error) {
-  console.error(error instanceof Error ? error.message : error);
-} finally {
-  await cleanUp();
-}
-Deno.exit(code);
+await runScript(main);

@@ -73,3 +73,20 @@ function kill(child: Deno.ChildProcess): void {
     // The process ended between the lookup and the kill.
   }
 }
+
+/**
+ * Runs a script's `main` with clean-up on signals and at the end, then
+ * exits with the code `main` returns, or 1 if it throws.
+ */
+export async function runScript(main: () => Promise<number>): Promise<never> {
+  cleanUpOnSignals();
+  let code = 1;
+  try {
+    code = await main();
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+  } finally {
+    await cleanUp();
+  }
+  Deno.exit(code);
+}
