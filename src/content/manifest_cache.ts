@@ -7,8 +7,13 @@
  * @module
  */
 
-/** Bytes kept at most; the least recently used manifests go first. */
-const defaultMaxBytes = 64 * 1024 * 1024;
+/**
+ * Bytes kept at most; the least recently used manifests go first. Most
+ * manifests are under 4 KiB, so this holds thousands, while the cache
+ * and the bookkeeping for each entry stay a small part of a server that
+ * should run in 150 MiB.
+ */
+const defaultMaxBytes = 16 * 1024 * 1024;
 
 /** A bounded, least-recently-used map from digest to manifest bytes. */
 export class ManifestCache {

@@ -23,6 +23,12 @@
 import { DirectorySyncs } from "./_dir_syncs.ts";
 import { fileStream, isAbsent, writeBody } from "./_fs_io.ts";
 import { keySegments, prefixSegments, TEMP_PREFIX } from "./_fs_keys.ts";
+import {
+  followsToDirectory,
+  holdsEntries,
+  openIfPresent,
+  removeTree,
+} from "./_fs_probe.ts";
 import { KeyLock } from "./_key_lock.ts";
 import { LoneReads } from "./_lone_reads.ts";
 import {
@@ -406,47 +412,6 @@ export class FileStorage implements Storage {
         return;
       }
     }
-  }
-}
-
-function openIfPresent(path: string): Deno.FsFile | undefined {
-  try {
-    return Deno.openSync(path, { read: true });
-  } catch (error) {
-    if (isAbsent(error)) return undefined;
-    throw error;
-  }
-}
-
-/** Removes a directory tree; a file at the path is an object and stays. */
-function removeTree(path: string): void {
-  try {
-    if (!Deno.lstatSync(path).isDirectory) return;
-    Deno.removeSync(path, { recursive: true });
-  } catch (error) {
-    if (!isAbsent(error)) throw error;
-  }
-}
-
-/** Whether a directory holds anything besides temporary files. */
-function holdsEntries(path: string): boolean {
-  try {
-    for (const entry of Deno.readDirSync(path)) {
-      if (!entry.name.startsWith(TEMP_PREFIX)) return true;
-    }
-  } catch (error) {
-    if (!isAbsent(error)) throw error;
-  }
-  return false;
-}
-
-/** Whether a symbolic link leads to a directory; undefined if dangling. */
-function followsToDirectory(path: string): boolean | undefined {
-  try {
-    return Deno.statSync(path).isDirectory;
-  } catch (error) {
-    if (isAbsent(error)) return undefined;
-    throw error;
   }
 }
 
