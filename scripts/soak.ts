@@ -5,7 +5,7 @@
  * pulls, manifest and blob reads, tag listings and abandoned uploads all
  * run at once for `--minutes` (10 by default) against fresh storage in a
  * temp directory. One line a minute shows the memory and the work done;
- * the end compares the first full minute with the last. A leak shows as
+ * the end compares the second minute, once warm, with the last. A leak shows as
  * memory that keeps climbing; garbage the collector has not reached yet
  * shows as a saw-tooth that does not. Exits 1 when any request failed.
  * Everything it starts is stopped and removed at the end, also on Ctrl-C.
@@ -56,8 +56,13 @@ type Work = keyof typeof WORKERS;
 
 interface Tally {
   done: Record<Work, number>;
-  errors: string[];
+  failures: number;
+  /** The first failures' messages. */
+  examples: string[];
 }
+
+/** How many failure messages are kept for the report. */
+const EXAMPLES = 20;
 
 function parseMinutes(args: string[]): number | "help" {
   let minutes = 10;
@@ -91,7 +96,8 @@ async function main(): Promise<number> {
     done: Object.fromEntries(
       Object.keys(WORKERS).map((work) => [work, 0]),
     ) as Record<Work, number>,
-    errors: [],
+    failures: 0,
+    examples: [],
   };
   const deadline = performance.now() + minutes * 60_000;
   const running = () => performance.now() < deadline;
@@ -112,7 +118,7 @@ async function main(): Promise<number> {
   await server.stop();
 
   report(samples, tally);
-  return tally.errors.length === 0 ? 0 : 1;
+  return tally.failures === 0 ? 0 : 1;
 }
 
 /** One step of `work` for client `index`. */
@@ -200,8 +206,10 @@ async function loop(
       tally.done[work]++;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      if (tally.errors.length < 20) tally.errors.push(`${work}: ${message}`);
-      else tally.errors.length++;
+      tally.failures++;
+      if (tally.examples.length < EXAMPLES) {
+        tally.examples.push(`${work}: ${message}`);
+      }
       // A broken server would otherwise be hammered in a tight loop.
       await sleep(100);
     }
@@ -227,11 +235,12 @@ async function sampleMemory(
     }
     byMinute.push(samples);
     const work = Object.entries(tally.done)
-      .map(([name, count]) => `${name} ${formatNumber(count)}`).join(", ");
+      .map(([name, count]) => `${name} ${count.toLocaleString("en-US")}`)
+      .join(", ");
     console.log(
       `minute ${minute + 1}: RSS median ${mib(median(samples))}, ` +
         `max ${mib(Math.max(...samples))}; done so far: ${work}; ` +
-        `errors ${tally.errors.length}`,
+        `failures ${tally.failures}`,
     );
   }
   return byMinute;
@@ -246,9 +255,9 @@ function report(byMinute: number[][], tally: Tally): void {
     `\nRSS median in minute 2: ${mib(first)}; in the last minute: ` +
       `${mib(last)}; change: ${signed(last - first)} MiB; peak ${mib(peak)}`,
   );
-  if (tally.errors.length > 0) {
-    console.log(`\n${tally.errors.length} requests failed, among them:`);
-    for (const error of tally.errors.filter(Boolean)) console.log(`  ${error}`);
+  if (tally.failures > 0) {
+    console.log(`\n${tally.failures} steps failed, among them:`);
+    for (const example of tally.examples) console.log(`  ${example}`);
   }
 }
 
