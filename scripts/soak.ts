@@ -28,7 +28,7 @@ import { formatNumber, median } from "./bench/stats.ts";
 const MIB = 1024 * 1024;
 const USAGE = `Usage: deno task soak [--minutes=N]
 
-  --minutes=N   how long the mixed load runs (default 10, at least 2)
+  --minutes=N   how long the mixed load runs (default 10, at least 3)
   --help        show this text
 `;
 
@@ -72,7 +72,9 @@ function parseMinutes(args: string[]): number | "help" {
     if (!match) throw new Error(`unknown flag ${arg}\n\n${USAGE}`);
     minutes = Number(match[1]);
   }
-  if (minutes < 2) throw new Error("--minutes must be at least 2");
+  // The second minute is compared with the last, so there must be a
+  // minute after it.
+  if (minutes < 3) throw new Error("--minutes must be at least 3");
   return minutes;
 }
 
