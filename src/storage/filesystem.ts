@@ -20,7 +20,6 @@
 
 // deno-lint-ignore-file no-sync-fn-in-async-fn
 
-import { DirectorySyncs } from "./_dir_syncs.ts";
 import { fileStream, isAbsent, writeBody } from "./_fs_io.ts";
 import { keySegments, prefixSegments, TEMP_PREFIX } from "./_fs_keys.ts";
 import {
@@ -29,6 +28,7 @@ import {
   openIfPresent,
   removeTree,
 } from "./_fs_probe.ts";
+import { DirectoryTree } from "./_fs_tree.ts";
 import { KeyLock } from "./_key_lock.ts";
 import { LoneReads } from "./_lone_reads.ts";
 import {
@@ -40,13 +40,6 @@ import {
   OffsetMismatchError,
   type Storage,
 } from "./types.ts";
-
-/**
- * How often a step that needs its directory retries after finding the
- * directory gone: a concurrent delete may remove an empty directory
- * between our creating it and our using it.
- */
-const DIRECTORY_RETRIES = 5;
 
 /**
  * How long before a whole-file read no other may have begun for it to
@@ -83,19 +76,20 @@ const RANGE_READ_CHUNK = 512 * 1024;
  */
 export class FileStorage implements Storage {
   #root: string;
+  #tree: DirectoryTree;
   #appends = new KeyLock();
-  #dirSyncs = new DirectorySyncs();
   #loneReads = new LoneReads(LONE_READ_QUIET_MS);
 
   /** A storage rooted at the directory `root`. */
   constructor(root: string) {
     this.#root = root.replace(/[\\/]+$/, "") || "/";
+    this.#tree = new DirectoryTree(this.#root);
   }
 
   stat(key: string): Promise<ObjectInfo | undefined> {
     return settle(() => {
       try {
-        const info = Deno.statSync(this.#path(keySegments(key)));
+        const info = Deno.statSync(this.#tree.path(keySegments(key)));
         if (!info.isFile) return undefined;
         return { size: info.size, modified: info.mtime ?? new Date() };
       } catch (error) {
@@ -116,7 +110,7 @@ export class FileStorage implements Storage {
     key: string,
     range?: ByteRange,
   ): ReadableStream<Uint8Array> | undefined {
-    const file = openIfPresent(this.#path(keySegments(key)));
+    const file = openIfPresent(this.#tree.path(keySegments(key)));
     if (!file) return undefined;
     try {
       const info = file.statSync();
@@ -143,7 +137,7 @@ export class FileStorage implements Storage {
   readBytes(key: string): Promise<Uint8Array<ArrayBuffer> | undefined> {
     return settle(() => {
       try {
-        return Deno.readFileSync(this.#path(keySegments(key)));
+        return Deno.readFileSync(this.#tree.path(keySegments(key)));
       } catch (error) {
         if (isAbsent(error) || error instanceof Deno.errors.IsADirectory) {
           return undefined;
@@ -155,11 +149,11 @@ export class FileStorage implements Storage {
 
   async write(key: string, body: Body): Promise<number> {
     const segments = keySegments(key);
-    const path = this.#path(segments);
-    const dir = this.#path(segments.slice(0, -1));
+    const path = this.#tree.path(segments);
+    const dir = this.#tree.path(segments.slice(0, -1));
     const temp = `${dir}/${TEMP_PREFIX}${crypto.randomUUID()}`;
 
-    const file = await this.#inDirectory(
+    const file = await this.#tree.inDirectory(
       segments,
       () => Deno.openSync(temp, { write: true, createNew: true }),
     );
@@ -173,7 +167,7 @@ export class FileStorage implements Storage {
       file.close();
       open = false;
       Deno.renameSync(temp, path);
-      await this.#dirSyncs.sync(dir);
+      await this.#tree.sync(dir);
       return size;
     } catch (error) {
       if (open) file.close();
@@ -197,7 +191,7 @@ export class FileStorage implements Storage {
         // `move`, which syncs them first, and only after the registry has
         // checked their digest; bytes a crash loses or garbles before then
         // fail that check, and the client uploads again.
-        return offset + await writeBody(file, body, this.#path(segments));
+        return offset + await writeBody(file, body, this.#tree.path(segments));
       } finally {
         file.close();
       }
@@ -216,8 +210,8 @@ export class FileStorage implements Storage {
   async #move(from: string, to: string, durable: boolean): Promise<void> {
     const source = keySegments(from);
     const target = keySegments(to);
-    const fromPath = this.#path(source);
-    const toPath = this.#path(target);
+    const fromPath = this.#tree.path(source);
+    const toPath = this.#tree.path(target);
 
     // Appended bytes were never synced, so sync them before the rename
     // makes them an object. The time is reset because the object's age,
@@ -234,15 +228,18 @@ export class FileStorage implements Storage {
       file.close();
     }
 
-    await this.#inDirectory(target, () => Deno.renameSync(fromPath, toPath));
+    await this.#tree.inDirectory(
+      target,
+      () => Deno.renameSync(fromPath, toPath),
+    );
     // Only the new name is synced. The old one is gone from the source
     // directory in the same journal transaction on the file systems that
     // journal metadata (ext4, XFS, btrfs); elsewhere a crash may at worst
     // leave the old name too, a stray copy that nothing reads.
     const toDir = target.slice(0, -1);
     const fromDir = source.slice(0, -1);
-    if (durable) await this.#dirSyncs.sync(this.#path(toDir));
-    if (fromDir.join("/") !== toDir.join("/")) this.#pruneEmpty(fromDir);
+    if (durable) await this.#tree.sync(this.#tree.path(toDir));
+    if (fromDir.join("/") !== toDir.join("/")) this.#tree.pruneEmpty(fromDir);
   }
 
   delete(key: string): Promise<boolean> {
@@ -251,7 +248,7 @@ export class FileStorage implements Storage {
 
   #deleteSync(key: string): boolean {
     const segments = keySegments(key);
-    const path = this.#path(segments);
+    const path = this.#tree.path(segments);
     try {
       if (Deno.lstatSync(path).isDirectory) return false;
       Deno.removeSync(path);
@@ -259,7 +256,7 @@ export class FileStorage implements Storage {
       if (isAbsent(error)) return false;
       throw error;
     }
-    this.#pruneEmpty(segments.slice(0, -1));
+    this.#tree.pruneEmpty(segments.slice(0, -1));
     return true;
   }
 
@@ -269,7 +266,7 @@ export class FileStorage implements Storage {
 
   #listSync(prefix: string): ListEntry[] {
     const segments = prefixSegments(prefix);
-    const dir = this.#path(segments);
+    const dir = this.#tree.path(segments);
     const entries: ListEntry[] = [];
     try {
       for (const entry of Deno.readDirSync(dir)) {
@@ -277,7 +274,7 @@ export class FileStorage implements Storage {
         const isDirectory = entry.isSymlink
           ? followsToDirectory(`${dir}/${entry.name}`)
           : entry.isDirectory;
-        // The root's directories are kept when empty (see `#pruneEmpty`),
+        // The root's directories are kept when empty (see `DirectoryTree.pruneEmpty`),
         // but a prefix without objects is not listed.
         if (
           isDirectory && segments.length === 0 &&
@@ -311,20 +308,14 @@ export class FileStorage implements Storage {
           throw error;
         }
         for (const name of names) {
-          removeTree(this.#path([name]));
+          removeTree(this.#tree.path([name]));
           this.#deleteSync(name);
         }
         return;
       }
-      removeTree(this.#path(segments));
-      this.#pruneEmpty(segments.slice(0, -1));
+      removeTree(this.#tree.path(segments));
+      this.#tree.pruneEmpty(segments.slice(0, -1));
     });
-  }
-
-  #path(segments: string[]): string {
-    if (segments.length === 0) return this.#root;
-    const root = this.#root.endsWith("/") ? this.#root : `${this.#root}/`;
-    return root + segments.join("/");
   }
 
   async #openForAppend(
@@ -332,9 +323,9 @@ export class FileStorage implements Storage {
     segments: string[],
     offset: number,
   ): Promise<Deno.FsFile> {
-    const path = this.#path(segments);
+    const path = this.#tree.path(segments);
     if (offset === 0) {
-      return await this.#inDirectory(
+      return await this.#tree.inDirectory(
         segments,
         () => Deno.openSync(path, { append: true, create: true }),
       );
@@ -344,73 +335,6 @@ export class FileStorage implements Storage {
     } catch (error) {
       if (isAbsent(error)) throw new OffsetMismatchError(key, offset, 0);
       throw error;
-    }
-  }
-
-  /**
-   * Runs `step`, which creates an entry in the directory of the key with
-   * `segments`; when that directory is missing, creates it and tries again.
-   */
-  async #inDirectory<T>(
-    segments: string[],
-    step: () => T,
-  ): Promise<T> {
-    for (let attempt = 1;; attempt++) {
-      try {
-        return step();
-      } catch (error) {
-        const missing = error instanceof Deno.errors.NotFound;
-        if (!missing || attempt > DIRECTORY_RETRIES) throw error;
-      }
-      await this.#makeDirectory(segments.slice(0, -1)).catch((error) => {
-        if (!(error instanceof Deno.errors.NotFound)) throw error;
-      });
-    }
-  }
-
-  /** Creates a directory and its missing parents, each made durable. */
-  async #makeDirectory(segments: string[]): Promise<void> {
-    const path = this.#path(segments);
-    if (segments.length === 0) {
-      Deno.mkdirSync(path, { recursive: true });
-      return;
-    }
-    try {
-      Deno.mkdirSync(path);
-    } catch (error) {
-      if (error instanceof Deno.errors.AlreadyExists) return;
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-      await this.#makeDirectory(segments.slice(0, -1));
-      try {
-        Deno.mkdirSync(path);
-      } catch (error) {
-        if (error instanceof Deno.errors.AlreadyExists) return;
-        throw error;
-      }
-    }
-    // A new directory is an entry in its parent; without this sync a crash
-    // could lose the directory and the object about to be renamed into it.
-    await this.#dirSyncs.sync(this.#path(segments.slice(0, -1)));
-  }
-
-  /**
-   * Removes the directory with `segments` and then its parents while they
-   * are empty, so that a prefix with no objects left does not list. A
-   * directory that is not empty, or that another call is using, stops it;
-   * writers that lose their directory to this create it again.
-   *
-   * The directories right below the root stay even when empty: each holds
-   * a whole kind of object, and one that empties often (where upload
-   * sessions live) would otherwise be removed and made again, with a disk
-   * sync, over and over under load.
-   */
-  #pruneEmpty(segments: string[]): void {
-    for (let depth = segments.length; depth > 1; depth--) {
-      try {
-        Deno.removeSync(this.#path(segments.slice(0, depth)));
-      } catch {
-        return;
-      }
     }
   }
 }
