@@ -75,15 +75,13 @@ const RANGE_READ_CHUNK = 512 * 1024;
  * ```
  */
 export class FileStorage implements Storage {
-  #root: string;
   #tree: DirectoryTree;
   #appends = new KeyLock();
   #loneReads = new LoneReads(LONE_READ_QUIET_MS);
 
   /** A storage rooted at the directory `root`. */
   constructor(root: string) {
-    this.#root = root.replace(/[\\/]+$/, "") || "/";
-    this.#tree = new DirectoryTree(this.#root);
+    this.#tree = new DirectoryTree(root.replace(/[\\/]+$/, "") || "/");
   }
 
   stat(key: string): Promise<ObjectInfo | undefined> {
@@ -301,7 +299,8 @@ export class FileStorage implements Storage {
       if (segments.length === 0) {
         let names: string[];
         try {
-          names = [...Deno.readDirSync(this.#root)].map((entry) => entry.name)
+          const entries = Deno.readDirSync(this.#tree.path([]));
+          names = [...entries].map((entry) => entry.name)
             .filter((name) => !name.startsWith(TEMP_PREFIX));
         } catch (error) {
           if (isAbsent(error)) return;
